@@ -1,0 +1,264 @@
+"""Turn untrusted image bytes into a plain RGB picture, or a message a person can act on.
+
+Every way an image enters the app (upload, URL, MET/MoMA image, data cache,
+CLI) goes through `decode_image`, so the limits below are enforced in one
+place. The order matters: byte size first (cheap), then what the header says
+about width x height (before any pixel memory is allocated), then decoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, ImageFile, ImageOps
+
+from artdemo.errors import ArtdemoError
+
+MAX_BYTES = 20 * 1024 * 1024
+"""Largest file we read (20 MiB): bigger than any sensible photo of an artwork."""
+
+MAX_PIXELS = 40_000_000
+"""Largest width x height we decode (40 megapixels, about 160 MB as RGBA)."""
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF")
+"""Formats Pillow may try (JPEG includes MPO, the multi-picture JPEG many phones write)."""
+
+_PLEASE = "Please upload a JPEG, PNG, WebP or GIF."
+_WHITE = (255, 255, 255)
+
+# Never decode half an image silently: a truncated file is an error, not grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+def decode_image(
+    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> Image.Image:
+    """Decode untrusted bytes to an RGB image: EXIF orientation applied, first
+    frame of an animation, transparency laid over white.
+
+    Raises ArtdemoError (and nothing else) for empty, oversized, damaged,
+    truncated or non-image input, and for images with too many pixels.
+    """
+    if not data:
+        raise ArtdemoError("This file is empty (0 bytes). " + _PLEASE)
+    if len(data) > max_bytes:
+        raise ArtdemoError(
+            f"This file is too big ({_megabytes(len(data))}; we accept up to "
+            f"{_megabytes(max_bytes)}). Please use a smaller image (for example, a JPEG)."
+        )
+    image = _open_checked(data, max_pixels)
+    try:
+        image.load()
+        image = _upright(image)
+        return _to_rgb(image)
+    except ArtdemoError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(image.size, max_pixels) from exc
+    except Exception as exc:  # Pillow raises many types on damaged files.
+        raise ArtdemoError(_damaged_message(exc)) from exc
+
+
+def load_image_file(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> Image.Image:
+    """Read an image file with the same limits as uploads.
+
+    The size is checked with stat before reading, and at most max_bytes + 1
+    bytes are ever read (so a huge file or a device like /dev/zero can't fill
+    memory).
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+        if path.is_dir():
+            raise ArtdemoError(f"{path} is a folder, not an image file.")
+        if info.st_size > max_bytes:
+            raise ArtdemoError(
+                f"{path.name} is too big ({_megabytes(info.st_size)}; we accept up to "
+                f"{_megabytes(max_bytes)}). Please use a smaller image."
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise ArtdemoError(f"We couldn't find the file {path}.") from exc
+    except PermissionError as exc:
+        raise ArtdemoError(f"We aren't allowed to read {path}; check its permissions.") from exc
+    except OSError as exc:
+        raise ArtdemoError(f"We couldn't read {path}: {exc.strerror or exc}.") from exc
+    try:
+        return decode_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    except ArtdemoError as exc:
+        raise ArtdemoError(f"{path.name}: {exc}") from exc
+
+
+def image_fingerprint(image: Image.Image) -> str:
+    """A stable hash of the pixels (plus size and mode), for caches keyed by image.
+
+    Two decodes of the same file give the same fingerprint; metadata (EXIF,
+    file name) doesn't count, only what the model would see.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{image.mode}:{image.size[0]}x{image.size[1]}:".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()
+
+
+def sniff_kind(data: bytes) -> str | None:
+    """Name what non-image bytes look like ("a PDF"), so the message can say so.
+
+    Returns None when the bytes don't match anything we recognise.
+    """
+    head = data[:512]
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%PDF"):
+        return "a PDF"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "a ZIP archive (or an Office document)"
+    if head.startswith(b"\x1f\x8b"):
+        return "a compressed (gzip) file"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
+        return "a HEIC photo, which we can't read yet; please export it as JPEG"
+    if head[4:8] == b"ftyp":
+        return "a video"
+    if b"<svg" in stripped:
+        return "an SVG drawing"
+    if stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in stripped:
+        return "a web page (HTML)"
+    if _looks_like_text(head):
+        return "a text file"
+    return None
+
+
+def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
+    """Open (header only) and refuse too-large dimensions before any decoding."""
+    try:
+        image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow's own guard (far above our limit) fired while reading the header.
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        pixels = f" ({int(found.group(1)) / 1e6:.0f} megapixels)" if found else ""
+        raise ArtdemoError(
+            f"This image is far too large to open safely{pixels}; the limit is "
+            f"{max_pixels / 1e6:.0f} megapixels. Please use a smaller version."
+        ) from exc
+    except Exception as exc:
+        raise ArtdemoError(_not_an_image_message(data)) from exc
+    width, height = image.size
+    if width < 1 or height < 1:
+        raise ArtdemoError("This image has no pixels (its width or height is 0). " + _PLEASE)
+    if width * height > max_pixels:
+        raise _too_many_pixels(image.size, max_pixels)
+    return image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply EXIF orientation; a damaged EXIF block is ignored, not fatal."""
+    try:
+        return ImageOps.exif_transpose(image) or image
+    except Exception:
+        return image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode to RGB, without surprises a person would notice.
+
+    Transparent areas become white (as on a gallery wall or a web page);
+    16-bit and float images are scaled, not clipped to white; CMYK and wide
+    gamut RGB use the embedded colour profile when there is one.
+    """
+    mode = image.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        return _deep_to_rgb(image)
+    if mode in ("RGBA", "RGBa", "LA", "La", "PA") or (
+        mode == "P" and "transparency" in image.info
+    ) or (mode in ("L", "RGB") and "transparency" in image.info):
+        return _over_white(image.convert("RGBA"))
+    if mode in ("RGB", "CMYK") and image.info.get("icc_profile"):
+        converted = _profile_to_srgb(image)
+        if converted is not None:
+            return converted
+    return image.convert("RGB")
+
+
+def _over_white(rgba: Image.Image) -> Image.Image:
+    background = Image.new("RGBA", rgba.size, _WHITE + (255,))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def _deep_to_rgb(image: Image.Image) -> Image.Image:
+    """16-bit / 32-bit / float grey to 8-bit grey, keeping the picture's tones.
+
+    16-bit data is scaled by 65535 -> 255 (Pillow's own convert clips it, so a
+    normal 16-bit scan would come out white). 32-bit and float data are scaled
+    by their plausible range: 0..1, 0..255, 0..65535, else min..max.
+    """
+    values = np.asarray(image, dtype=np.float64)
+    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if image.mode.startswith("I;16"):
+        scaled = values / 257.0
+    elif low >= 0 and high <= 1.0 and image.mode == "F":
+        scaled = values * 255.0
+    elif low >= 0 and high <= 255:
+        scaled = values
+    elif low >= 0 and high <= 65535:
+        scaled = values / 257.0
+    else:
+        span = high - low
+        scaled = (values - low) * (255.0 / span) if span > 0 else np.zeros_like(values)
+    grey = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+    return Image.fromarray(grey).convert("RGB")
+
+
+def _profile_to_srgb(image: Image.Image) -> Image.Image | None:
+    """Convert with the embedded ICC profile; None if the profile is unusable."""
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(image.info["icc_profile"]))
+        target = ImageCms.createProfile("sRGB")
+        return ImageCms.profileToProfile(image, source, target, outputMode="RGB")
+    except Exception:
+        return None
+
+
+def _too_many_pixels(size: tuple[int, int], max_pixels: int) -> ArtdemoError:
+    width, height = size
+    return ArtdemoError(
+        f"This image is {width} x {height} pixels ({width * height / 1e6:.0f} megapixels); "
+        f"the limit is {max_pixels / 1e6:.0f} megapixels. Please use a smaller version."
+    )
+
+
+def _not_an_image_message(data: bytes) -> str:
+    kind = sniff_kind(data)
+    if kind:
+        return f"This file is not an image we can read (it looks like {kind}). {_PLEASE}"
+    return f"This file is not an image we can read (the format isn't recognised). {_PLEASE}"
+
+
+def _damaged_message(exc: Exception) -> str:
+    if "truncated" in str(exc).lower():
+        return (
+            "This image file is incomplete (it may have been cut off while downloading "
+            "or copying). " + _PLEASE
+        )
+    return "This image file is damaged and can't be read. " + _PLEASE
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    text = head.decode("utf-8", errors="replace")  # the cut at 512 may split a character
+    printable = sum((ch.isprintable() and ch != "\ufffd") or ch in "\r\n\t" for ch in text)
+    return printable / len(text) > 0.95
+
+
+def _megabytes(size: int) -> str:
+    """20971520 -> "20 MB", 20971521 -> "20.0 MB" (so "just over" still reads right)."""
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
