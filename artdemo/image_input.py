@@ -194,25 +194,28 @@ def _over_white(rgba: Image.Image) -> Image.Image:
 def _deep_to_rgb(image: Image.Image) -> Image.Image:
     """16-bit / 32-bit / float grey to 8-bit grey, keeping the picture's tones.
 
-    16-bit data is scaled by 65535 -> 255 (Pillow's own convert clips it, so a
+    16-bit data is scaled 65535 -> 255 (Pillow's own convert clips it, so a
     normal 16-bit scan would come out white). 32-bit and float data are scaled
-    by their plausible range: 0..1, 0..255, 0..65535, else min..max.
+    by their plausible range: 0..1, 0..255, 0..65535, else min..max. Works in
+    uint8/float32 so a 40-megapixel scan doesn't need gigabytes.
     """
-    values = np.asarray(image, dtype=np.float64)
-    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
-    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    values = np.asarray(image)
     if image.mode.startswith("I;16"):
-        scaled = values / 257.0
-    elif low >= 0 and high <= 1.0 and image.mode == "F":
-        scaled = values * 255.0
+        return Image.fromarray((values >> 8).astype(np.uint8)).convert("RGB")
+    values = values.astype(np.float32)
+    if image.mode == "F":
+        np.nan_to_num(values, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if low >= 0 and high <= 1.0 and image.mode == "F":
+        values *= 255.0
     elif low >= 0 and high <= 255:
-        scaled = values
+        pass
     elif low >= 0 and high <= 65535:
-        scaled = values / 257.0
+        values /= 257.0
     else:
-        span = high - low
-        scaled = (values - low) * (255.0 / span) if span > 0 else np.zeros_like(values)
-    grey = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+        values -= low
+        values *= 255.0 / (high - low) if high > low else 0.0
+    grey = np.clip(np.rint(values), 0, 255).astype(np.uint8)
     return Image.fromarray(grey).convert("RGB")
 
 

@@ -42,7 +42,12 @@ def _render(width: int, height: int, mode: str, seed: int, fmt: str) -> bytes | 
     rgb = Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
     image = rgb.convert(mode if mode in ("1", "L", "P", "RGB", "RGBA", "LA", "CMYK") else "L")
     if mode in ("I;16", "I", "F"):
-        image = Image.fromarray(rng.integers(0, 65536, (height, width)).astype(
+        # Deep images come in many ranges (0..1, 0..65535, negative, constant).
+        low, high = [(0, 1), (0, 255), (0, 65535), (-(2**31), 2**31 - 1), (7, 7)][seed % 5]
+        if mode == "I;16":
+            low, high = 0, 65535
+        values = rng.uniform(low, high, (height, width))
+        image = Image.fromarray(values.astype(
             {"I;16": np.uint16, "I": np.int32, "F": np.float32}[mode]))
     buffer = io.BytesIO()
     try:
