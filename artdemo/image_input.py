@@ -128,7 +128,7 @@ def sniff_kind(data: bytes) -> str | None:
         return "a video"
     if b"<svg" in stripped:
         return "an SVG drawing"
-    if stripped.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in stripped:
+    if stripped.startswith((b"<!doctype html", b"<head", b"<body")) or b"<html" in stripped:
         return "a web page (HTML)"
     if _looks_like_text(head):
         return "a text file"
@@ -152,8 +152,10 @@ def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width < 1 or height < 1:
         raise ArtdemoError("This image has no pixels (its width or height is 0). " + _PLEASE)
-    if width * height > max_pixels:
-        raise _too_many_pixels(image.size, max_pixels)
+    # Pillow only *warns* between its limit and twice its limit; never go past it.
+    limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+    if width * height > limit:
+        raise _too_many_pixels(image.size, limit)
     return image
 
 

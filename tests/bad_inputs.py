@@ -88,9 +88,9 @@ def _small_cases() -> tuple[Case, ...]:
         Case("zip_as_jpg", _zip(photo_jpeg), "photos.jpg", False),
         Case("heic_as_jpg", b"\x00\x00\x00\x18ftypheic" + bytes(64), "IMG_0001.jpg", False),
         Case("tiny_1x1", encode(Image.new("RGB", (1, 1), RED), "PNG"), "dot.png", True, (1, 1)),
-        Case("decompression_bomb_png", _png_bomb(20000, 20000), "bomb.png", False,
+        Case("decompression_bomb_png", png_bomb(20000, 20000), "bomb.png", False,
              note="small on disk, header says 400 megapixels"),
-        Case("over_pixel_limit_png", _png_bomb(8000, 8000), "big_scan.png", False,
+        Case("over_pixel_limit_png", png_bomb(8000, 8000), "big_scan.png", False,
              note="64 megapixels: over our 40 MP limit, under Pillow's own warning"),
         Case("gif_header_bomb", _gif_header_bomb(), "huge.gif", False,
              note="logical screen 65535 x 65535, beyond Pillow's own bomb limit"),
@@ -142,7 +142,7 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def _png_bomb(width: int, height: int) -> bytes:
+def png_bomb(width: int, height: int) -> bytes:
     """A valid 1-bit PNG of width x height zeros: ~50 KB on disk, 400 MP decoded."""
     row = bytes(1 + (width + 7) // 8)
     compressor = zlib.compressobj(9)

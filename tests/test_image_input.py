@@ -19,7 +19,7 @@ from artdemo.image_input import (
     image_fingerprint,
     load_image_file,
 )
-from tests.bad_inputs import BLUE, RED, bad_cases, case_named, encode, noisy_rgb
+from tests.bad_inputs import BLUE, RED, bad_cases, case_named, encode, noisy_rgb, png_bomb
 
 CASES = bad_cases()
 GOOD = [case for case in CASES if case.expect_ok]
@@ -127,15 +127,21 @@ def test_limits_can_be_tightened_per_call():
     assert decode_image(data, max_bytes=len(data), max_pixels=10_000).size == (100, 100)
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_pillow_bomb_warning_is_a_refusal_even_with_a_generous_limit():
+    with pytest.raises(ArtdemoError, match="10000 x 10000"):
+        decode_image(png_bomb(10000, 10000), max_pixels=150_000_000)
+
+
 def test_decompression_bomb_is_refused_without_allocating_its_pixels():
     # In a fresh interpreter, so the peak memory measured belongs to this decode.
     script = (
         "import resource, sys\n"
         "sys.path.insert(0, %r)\n"
-        "from tests.bad_inputs import _png_bomb\n"
+        "from tests.bad_inputs import png_bomb\n"
         "from artdemo.image_input import decode_image\n"
         "from artdemo.errors import ArtdemoError\n"
-        "data = _png_bomb(20000, 20000)\n"
+        "data = png_bomb(20000, 20000)\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "try:\n    decode_image(data)\nexcept ArtdemoError:\n    pass\n"
         "else:\n    sys.exit('bomb was decoded')\n"

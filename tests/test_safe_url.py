@@ -120,7 +120,7 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _start(server: ThreadingHTTPServer) -> str:
+def _start(server: ThreadingHTTPServer) -> ThreadingHTTPServer:
     server.daemon_threads = True
     server.hits = []
     threading.Thread(target=server.serve_forever, daemon=True).start()
