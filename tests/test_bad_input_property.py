@@ -22,7 +22,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Saving I mode images:DeprecationWarning"),
 ]
 SEEDS = [case.data for case in bad_cases(include_large=False) if case.data]
-PROPERTY = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _decodes_or_refuses(data: bytes, max_pixels: int = 40_000_000) -> None:
@@ -34,7 +34,7 @@ def _decodes_or_refuses(data: bytes, max_pixels: int = 40_000_000) -> None:
     else:
         assert image.mode == "RGB"
         assert image.width >= 1 and image.height >= 1
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 5.0  # generous: CI machines are shared
 
 
 def _render(width: int, height: int, mode: str, seed: int, fmt: str) -> bytes | None:

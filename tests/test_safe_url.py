@@ -272,7 +272,7 @@ def test_slow_drip_is_cut_off_at_the_total_deadline(server):
     outcome = _fetch_in_thread(server.base + "/drip", 3.0, max_bytes=LIMIT, timeout=1.0,
                                allow_private=True)
     assert isinstance(outcome, ArtdemoError) and "took too long" in str(outcome)
-    assert 0.9 < time.monotonic() - started < 2.0
+    assert 0.9 < time.monotonic() - started < 2.5
 
 
 def test_slow_headers_are_cut_off_at_the_total_deadline(server):
@@ -280,7 +280,7 @@ def test_slow_headers_are_cut_off_at_the_total_deadline(server):
     outcome = _fetch_in_thread(server.base + "/drip-headers", 3.0, max_bytes=LIMIT,
                                timeout=1.0, allow_private=True)
     assert isinstance(outcome, ArtdemoError) and "took too long" in str(outcome)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 2.5
 
 
 def test_endless_body_stops_at_the_byte_limit(server):
@@ -288,7 +288,7 @@ def test_endless_body_stops_at_the_byte_limit(server):
     outcome = _fetch_in_thread(server.base + "/endless", 3.0, max_bytes=200_000, timeout=5,
                                allow_private=True)
     assert isinstance(outcome, ArtdemoError) and "too big" in str(outcome)
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 2.5
 
 
 def test_declared_size_over_the_limit_is_refused_before_downloading(server):
