@@ -12,3 +12,22 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
+
+
+import pytest  # noqa: E402
+
+from tests.standin_server import StandIn  # noqa: E402
+
+
+@pytest.fixture
+def standin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """A running stand-in MET/MoMA/image server; the app's settings point at it.
+
+    See tests/standin_server.py for routes, fault modes and inspection helpers.
+    """
+    with StandIn() as server:
+        monkeypatch.setenv("ARTDEMO_MET_API", server.met_api)
+        monkeypatch.setenv("ARTDEMO_MOMA_CSV", server.moma_csv_url)
+        monkeypatch.setenv("ARTDEMO_CACHE", str(tmp_path / "artdemo-cache"))
+        monkeypatch.delenv("ARTDEMO_OFFLINE", raising=False)
+        yield server
