@@ -31,3 +31,6 @@ def standin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         monkeypatch.setenv("ARTDEMO_CACHE", str(tmp_path / "artdemo-cache"))
         monkeypatch.delenv("ARTDEMO_OFFLINE", raising=False)
         yield server
+    limiter = getattr(sys.modules.get("artdemo.met_client"), "LIMITER", None)
+    if limiter is not None:
+        limiter.reset()  # a simulated 429 must not slow the next test down

@@ -239,9 +239,12 @@ class StandIn:
                     return fault
         return None
 
-    def _record(self, path: str, status: int) -> None:
+    def _record(self, path: str) -> Hit:
+        """Log a request as it arrives (status 0 until answered; stays 0 for a reset)."""
+        hit = Hit(time.monotonic(), path, 0)
         with self._lock:
-            self.log.append(Hit(time.monotonic(), path, status))
+            self.log.append(hit)
+        return hit
 
     def answer(self, raw_path: str, fault: Fault | None) -> _Reply:
         parts = urlsplit(raw_path)
@@ -387,11 +390,11 @@ def _make_handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            hit = standin._record(self.path)
             fault = standin._take_fault(urlsplit(self.path).path)
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.delay)
             if fault is not None and fault.kind == "reset":
-                standin._record(self.path, 0)
                 self._reset()
                 return
             reply = _faulty(fault) if fault and fault.kind not in ("slow", "noimages") else None
@@ -399,7 +402,7 @@ def _make_handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
                 reply = standin.answer(self.path, fault)
                 if fault is not None and fault.kind == "truncated":
                     reply.body = reply.body[: max(1, len(reply.body) // 2)]
-            standin._record(self.path, reply.status)
+            hit.status = reply.status
             self._send(reply)
 
         def _send(self, reply: _Reply) -> None:
