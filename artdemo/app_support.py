@@ -84,8 +84,29 @@ def predict(rgb: np.ndarray) -> dict:
         return predictor.predict_image(rgb, tasks)
 
 
+def models_root() -> Path:
+    """The models folder readers use (bundled, or a Hub snapshot via artdemo.model_store)."""
+    store = optional_module("artdemo.model_store")
+    if store is None:
+        return config.models_dir()
+    try:
+        return store.models_root()
+    except ArtdemoError as err:
+        log.warning("models folder: %s; using the bundled one", err)
+        return config.models_dir()
+
+
+def models_origin() -> str:
+    """Where the models come from, in plain words (for the About page)."""
+    store = optional_module("artdemo.model_store")
+    try:
+        return str(store.models_location().origin) if store else str(config.models_dir())
+    except ArtdemoError as err:
+        return str(err)
+
+
 def _cards_signature() -> tuple[str, tuple[tuple[str, int], ...]]:
-    root = config.models_dir()
+    root = models_root()
     stamps = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in root.glob("*/card.json"))) if root.is_dir() else ()
     return str(root), stamps
 

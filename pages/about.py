@@ -17,6 +17,7 @@ st.markdown(
 
 cards = support.model_cards()
 st.header("The models")
+st.caption(f"Models loaded from: {support.models_origin()}")
 if not cards:
     st.info("No trained models yet: run `python -m artdemo train all`.")
 else:

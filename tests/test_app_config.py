@@ -1,0 +1,43 @@
+"""The app's settings file and navigation, as a visitor meets them."""
+
+import tomllib
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from artdemo.image_input import MAX_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings() -> dict:
+    return tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+
+
+def test_upload_limit_matches_what_the_decoder_accepts():
+    assert settings()["server"]["maxUploadSize"] * 1024 * 1024 == MAX_BYTES
+
+
+def test_server_runs_headless_without_usage_stats_or_developer_chrome():
+    cfg = settings()
+    assert cfg["server"]["headless"] is True
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["client"]["toolbarMode"] == "minimal"
+    assert cfg["client"]["showErrorDetails"] == "none"
+
+
+def test_app_opens_on_classify_with_a_way_to_begin():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "How does a machine see this artwork?"
+    assert at.button(key="btn_cache").label == "Random from the collection cache"
+
+
+def test_kiosk_query_opens_the_kiosk_alone_without_chrome():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["kiosk"] = "1"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "How does a machine see art?"
+    styles = " ".join(str(getattr(h, "proto", h)) for h in at.get("html"))
+    assert "stSidebar" in styles and "display: none" in styles
