@@ -1,0 +1,138 @@
+"""End to end: `streamlit run app.py` on 127.0.0.1, driven by Debian's Chromium.
+
+A visitor loads the app, classifies an artwork from the collection cache, opens
+its saliency, clicks a confusion-matrix cell and watches the kiosk loop advance.
+Screenshots go to artefacts/ (gitignored). The app runs with ARTDEMO_OFFLINE=1,
+so nothing reaches the internet, and a 3-second kiosk interval.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from artdemo import config
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTEFACTS = ROOT / "artefacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SLOW_MS = 180_000  # cold start: TensorFlow import and model loading on a shared CI machine
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(not any(config.models_dir().glob("*/card.json")), reason="no trained models in models/ (python -m artdemo train all)"),
+    pytest.mark.skipif(not (config.data_dir() / "labels").is_dir(), reason="needs the shared data cache (ARTDEMO_DATA)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    env = dict(os.environ, ARTDEMO_OFFLINE="1", ARTDEMO_KIOSK_SECONDS="3", ARTDEMO_KIOSK_IDLE_SECONDS="20",
+               TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
+    ARTEFACTS.mkdir(exist_ok=True)
+    log = open(ARTEFACTS / "streamlit_e2e.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail("streamlit did not start; see artefacts/streamlit_e2e.log")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def no_trace(page) -> None:
+    body = page.inner_text("body")
+    assert "Traceback" not in body and "Something went wrong on our side" not in body
+
+
+def test_visitor_classifies_explains_explores_and_watches_the_kiosk(app_url, browser):
+    page = browser.new_page(viewport={"width": 1360, "height": 1000})
+    page.goto(app_url)
+    page.get_by_role("button", name="Random from the collection cache").click(timeout=SLOW_MS)
+    page.get_by_text("Museum label:").first.wait_for(timeout=SLOW_MS)  # predictions beside the museum label
+    page.wait_for_function("document.querySelectorAll('[data-testid=stPlotlyChart]').length >= 4", timeout=60_000)
+    assert page.get_by_text("This session").is_visible()
+    no_trace(page)
+    page.wait_for_timeout(1000)  # let the bars finish drawing
+    page.screenshot(path=str(ARTEFACTS / "classify.png"))
+
+    page.get_by_role("link", name="See how the machine sees it").click()
+    page.get_by_text("Grad-CAM").first.wait_for(timeout=SLOW_MS)
+    page.get_by_text("First-layer filters").wait_for(timeout=SLOW_MS)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stImage] img').length >= 6", timeout=SLOW_MS)
+    no_trace(page)
+    page.screenshot(path=str(ARTEFACTS / "machine_sees.png"))
+
+    page.get_by_role("link", name="Confusion explorer").click()
+    heading = page.locator("h3", has_text="held-out image")
+    heading.first.wait_for(timeout=60_000)
+    before = heading.first.inner_text()
+    cell = page.locator("[data-testid=stPlotlyChart] .scatterlayer path.point").first  # top-left: a diagonal cell
+    cell.wait_for(state="attached", timeout=30_000)
+    box = cell.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "([b]) => { const h = [...document.querySelectorAll('h3')].find(e => e.innerText.includes('held-out image'));"
+        " return h && h.innerText !== b; }", arg=[before], timeout=30_000)
+    after = heading.first.inner_text()
+    museum, model = after.split("museum says ")[1].split(", model says ")
+    assert museum.strip() == model.strip()  # the diagonal cell we clicked
+    no_trace(page)
+    page.screenshot(path=str(ARTEFACTS / "confusion.png"))
+
+    kiosk = browser.new_page(viewport={"width": 1280, "height": 800})
+    kiosk.goto(app_url + "/?kiosk=1")
+    kiosk.get_by_text("Artwork 1 of the loop").wait_for(timeout=SLOW_MS)
+    assert not kiosk.locator("[data-testid=stSidebar]").is_visible()
+    height = kiosk.get_by_role("button", name="Show me another one").bounding_box()["height"]
+    assert height >= 48
+    kiosk.screenshot(path=str(ARTEFACTS / "kiosk_1.png"))
+    kiosk.get_by_text("Artwork 2 of the loop").wait_for(timeout=60_000)
+    no_trace(kiosk)
+    kiosk.screenshot(path=str(ARTEFACTS / "kiosk_2.png"))
