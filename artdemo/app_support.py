@@ -143,6 +143,7 @@ def object_from(kind: str, *args: object) -> ArtObject:
         return func(*args)
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
 def cache_image(path: str) -> np.ndarray | None:
     """A data-cache picture as RGB for a thumbnail, or None when the cache lacks it."""
     from .datacache import resolve

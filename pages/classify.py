@@ -5,6 +5,8 @@ import streamlit as st
 from artdemo import app_support as support
 from artdemo import app_views as views
 from artdemo import config, ui_state
+from artdemo.gallery import gallery_sample
+from artdemo.tasks import TASKS
 
 LAST_UPLOAD = "artdemo_last_upload"
 LAST_CAMERA = "artdemo_last_camera"
@@ -38,6 +40,22 @@ with random_tab:
     if offline:
         st.caption("🔌 The MET and MoMA buttons need internet; the app is offline. "
                    "The collection cache works without it.")
+    with st.expander("🖼️ Browse the collection cache"), support.shown_errors("reading the collection cache"):
+        pick_task, pick_label, shuffle = st.columns([2, 2, 1], vertical_alignment="bottom")
+        g_task = pick_task.selectbox("Labelled for", list(TASKS), format_func=lambda t: TASKS[t].title, key="gal_task")
+        g_label = pick_label.selectbox("Class", ["any"] + list(TASKS[g_task].classes), key="gal_label",
+                                       format_func=lambda c: c.replace("_", " "))
+        if shuffle.button("Shuffle", key="gal_shuffle"):
+            st.session_state["gal_seed"] = st.session_state.get("gal_seed", 0) + 1
+        rows = gallery_sample(g_task, None if g_label == "any" else g_label, 8, st.session_state.get("gal_seed", 0))
+        grid = st.columns(8)
+        for n, row in enumerate(rows):
+            with grid[n]:
+                thumb = support.cache_image(row.path)
+                if thumb is not None:
+                    st.image(thumb, width="stretch")
+                if st.button("Classify", key=f"gal_pick_{n}", width="stretch"):
+                    load(lambda: support.object_from("cache_path", row.path))
 
 with upload_tab:
     upload = st.file_uploader("Drop an image here, or browse", type=None, key="upload",

@@ -64,6 +64,16 @@ def test_every_model_answers_beside_the_museum_label_and_the_tally_counts_it():
     assert sum(int(m.value) for m in at.sidebar.get("metric")) == right + wrong
 
 
+@needs_data
+def test_gallery_picks_a_cache_image_of_the_chosen_class():
+    at = classify_page()
+    at.selectbox(key="gal_task").set_value("style").run()
+    at.selectbox(key="gal_label").set_value("cubism").run()
+    at.button(key="gal_pick_0").click().run()
+    assert not at.exception
+    assert "Style: cubism" in texts(at, "caption")
+
+
 def test_a_pdf_upload_is_refused_with_a_plain_message():
     at = classify_page()
     at.file_uploader(key="upload").upload("catalogue.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n",
