@@ -49,13 +49,29 @@ def shown(fn):
 
 
 def _classified(obj):
-    """Everything the Classify tab shows for one artwork (order = CLASSIFY_OUTPUTS)."""
+    """Everything the Classify tab shows for one artwork; the picture shows even when no model can answer."""
     rgb = core.picture(obj)
-    predictions = core.predict(rgb)
+    try:
+        predictions = core.predict(rgb)
+        summary = core.summary_markdown(obj, predictions)
+    except ArtdemoError as err:
+        gr.Warning(str(err))
+        predictions, summary = {}, f"**The models could not answer:** {err}"
     labels = [gr.Label(value=core.label_value(predictions[t]), visible=True) if t in predictions
               else gr.Label(value=None, visible=False) for t in TASK_NAMES]
     answer = core.classify_json(obj, rgb, predictions)
-    return (rgb, core.object_markdown(obj), core.summary_markdown(obj, predictions), *labels, answer, rgb, answer)
+    return (rgb, core.object_markdown(obj), summary, *labels, answer, rgb, answer)
+
+
+def quiet(handler, outputs: int):
+    """For views filled when the page opens: an error leaves them empty instead of greeting with a toast."""
+    def on_load(*args):
+        try:
+            return handler(*args)
+        except gr.Error:
+            return tuple(gr.skip() for _ in range(outputs))
+    on_load.__name__ = f"load_{handler.__name__}"
+    return on_load
 
 
 @shown
@@ -172,7 +188,8 @@ def _explain_tab(state_rgb, state_answer):
             go = gr.Button("Show where it looks", variant="primary")
             method = gr.Textbox(value="gradcam", visible=False)
         gallery = gr.Gallery(label="Overlays on the model's 224×224 view", columns=3, height=420)
-    task.change(class_choices, inputs=[task, state_answer], outputs=class_name, api_visibility="private")
+    for trigger in (task.change, state_answer.change):
+        trigger(class_choices, inputs=[task, state_answer], outputs=class_name, api_visibility="private")
     go.click(explain_gallery, inputs=[state_rgb, own, task, class_name, methods, opacity], outputs=gallery,
              api_visibility="private")
     api_image = gr.Image(visible=False, type="numpy")
@@ -180,7 +197,7 @@ def _explain_tab(state_rgb, state_answer):
     api_btn.click(explain, inputs=[own, task, class_name, method], outputs=api_image, api_name="explain")
 
 
-def _confusion_tab(model_tasks):
+def _confusion_tab(demo, model_tasks):
     gr.Markdown("Where each model goes wrong on held-out images it never trained on. Pick a cell to see its images.")
     with gr.Row():
         task = gr.Dropdown(model_tasks or TASK_NAMES, value=(model_tasks or TASK_NAMES)[0], label="Model")
@@ -198,9 +215,11 @@ def _confusion_tab(model_tasks):
     for trigger in (show.click, task.change, normalised.change):
         trigger(confusion_view, inputs=[task, normalised], outputs=[plot, note, true, predicted], **private)
     cell_btn.click(cell_view, inputs=[task, true, predicted], outputs=[cell, cell_note], **private)
+    if model_tasks:
+        demo.load(quiet(confusion_view, 4), inputs=[task, normalised], outputs=[plot, note, true, predicted], **private)
 
 
-def _balance_tab():
+def _balance_tab(demo):
     gr.Markdown("How many images of each class each model learned from, and from which source. "
                 "Small classes and classes from a single source are where models tend to fail.")
     with gr.Row():
@@ -210,6 +229,7 @@ def _balance_tab():
     notes = gr.Markdown()
     for trigger in (show.click, task.change):
         trigger(balance_view, inputs=task, outputs=[plot, notes], api_visibility="private")
+    demo.load(quiet(balance_view, 2), inputs=task, outputs=[plot, notes], api_visibility="private")
 
 
 def build() -> gr.Blocks:
@@ -225,9 +245,9 @@ def build() -> gr.Blocks:
         with gr.Tab("How the machine sees"):
             _explain_tab(state_rgb, state_answer)
         with gr.Tab("Confusion"):
-            _confusion_tab(model_tasks)
+            _confusion_tab(demo, model_tasks)
         with gr.Tab("Class balance"):
-            _balance_tab()
+            _balance_tab(demo)
     return demo
 
 

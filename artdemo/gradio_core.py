@@ -149,6 +149,9 @@ def object_markdown(obj: ArtObject) -> str:
               "url": "the web address you gave"}.get(obj.source, obj.source)
     link = f" ([museum page]({obj.page_url}))" if obj.page_url else ""
     lines.append(f"From {source}{link}.")
+    if obj.labels:
+        named = [f"{TASKS[t].title if t in TASKS else t} **{v.replace('_', ' ')}**" for t, v in obj.labels.items()]
+        lines.append("The museum's labels: " + " · ".join(named))
     return "\n\n".join(lines)
 
 
