@@ -1,0 +1,131 @@
+"""Explanations: where in the picture a model found evidence for a class.
+
+`explain(rgb, task, class_name, method)` is what the app calls. It turns the picture
+into the model's 224x224 view (`predictor.model_input`), wraps the task's explanation
+model (`predictor.explain_model(task)`) in the one framework adapter, runs a method
+from its own module and caches the map per (image fingerprint, task, class, method).
+
+The methods themselves (`gradcam`, `integrated_gradients`, `occlusion`) take plain
+arrays and a `CallModel`; `compute_map` dispatches to them, for tests and benchmarks
+that bring their own model.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+import numpy as np
+
+from ..errors import ArtdemoError
+from .adapter import CallModel, keras_adapter
+from .cache import CacheStats, HeatCache
+from .gradcam import gradcam
+from .integrated_gradients import integrated_gradients
+from .occlusion import occlusion
+
+METHOD_FUNCTIONS: dict[str, Callable[[CallModel, np.ndarray, int], np.ndarray]] = {
+    "gradcam": gradcam,
+    "integrated_gradients": integrated_gradients,
+    "occlusion": occlusion,
+}
+METHODS = tuple(METHOD_FUNCTIONS)
+
+HEAT_CACHE = HeatCache()
+_ADAPTERS: dict[tuple[str, int], CallModel] = {}
+_ADAPTERS_LOCK = threading.Lock()
+
+
+def compute_map(call_model: CallModel, x: np.ndarray, class_index: int, method: str) -> np.ndarray:
+    """Run one method on one model-input image: (H, W) float32 in [0, 1], never NaN."""
+    if method not in METHOD_FUNCTIONS:
+        raise ArtdemoError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")
+    heat = METHOD_FUNCTIONS[method](call_model, x, class_index)
+    heat = np.nan_to_num(np.asarray(heat, dtype=np.float32), nan=0.0)
+    if heat.shape != x.shape[:2]:
+        raise ValueError(f"{method} returned a {heat.shape} map for a {x.shape[:2]} image")
+    return np.clip(heat, 0.0, 1.0)
+
+
+def adapter_for(task: str) -> CallModel:
+    """The adapter around this task's explanation model, built (and traced) once per model object."""
+    from .. import predictor
+
+    model = predictor.explain_model(task)
+    key = (task, id(model))
+    with _ADAPTERS_LOCK:
+        if key not in _ADAPTERS:
+            for old in [k for k in _ADAPTERS if k[0] == task]:
+                del _ADAPTERS[old]  # the task's model was reloaded: drop the stale adapter
+            _ADAPTERS[key] = keras_adapter(model)
+        return _ADAPTERS[key]
+
+
+def class_index(task: str, class_name: str) -> int:
+    """Position of `class_name` in the task model's outputs (the card's class order)."""
+    classes = task_classes(task)
+    if class_name not in classes:
+        raise ArtdemoError(
+            f"{class_name!r} is not one of the {task!r} model's classes ({', '.join(classes)}).")
+    return classes.index(class_name)
+
+
+def task_classes(task: str) -> list[str]:
+    from ..cards import load_card
+    from ..tasks import TASKS
+
+    try:
+        return list(load_card(task, _models_root()).classes)
+    except Exception:  # no card yet: the task's own class list (explain_model says how to train)
+        if task in TASKS:
+            return list(TASKS[task].classes)
+        raise ArtdemoError(f"There is no task called {task!r}; choose one of {', '.join(TASKS)}.")
+
+
+def _models_root():
+    try:
+        from ..model_store import models_root
+
+        return models_root()
+    except Exception:
+        return None
+
+
+def image_key(rgb: np.ndarray) -> str:
+    """The image's fingerprint (artdemo.image_input), so the same pixels hit the same cache entries."""
+    from PIL import Image
+
+    from ..image_input import image_fingerprint
+
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[-1] != 3:
+        raise ArtdemoError(f"Expected an RGB picture, got an array of shape {rgb.shape}.")
+    return image_fingerprint(Image.fromarray(np.ascontiguousarray(rgb).astype(np.uint8)))
+
+
+def explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndarray:
+    """Heat map (224, 224) float32 in [0, 1] of where `task`'s model sees `class_name` in `rgb`.
+
+    Computed once per (image, task, class, method); later calls return the same
+    (read-only) array from a bounded cache.
+    """
+    from .. import predictor
+
+    if method not in METHOD_FUNCTIONS:
+        raise ArtdemoError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")
+    index = class_index(task, class_name)
+    key = (image_key(rgb), task, class_name, method)
+
+    def compute() -> np.ndarray:
+        x = np.asarray(predictor.model_input(rgb), dtype=np.float32)
+        return compute_map(adapter_for(task), x, index, method)
+
+    return HEAT_CACHE.get_or_compute(key, compute)
+
+
+def cache_stats() -> CacheStats:
+    return HEAT_CACHE.stats()
+
+
+__all__ = ["explain", "compute_map", "adapter_for", "class_index", "cache_stats", "METHODS",
+           "HEAT_CACHE", "keras_adapter", "gradcam", "integrated_gradients", "occlusion"]

@@ -1,0 +1,89 @@
+"""What the lithograph model sees in print texture: explanations at the scale of the marks.
+
+A print's technique lives in its marks (crayon grain, etched lines, wood grain), which
+the 224 px whole-picture view mostly blurs away. Here the model looks at a 224 px piece
+of the picture at its own resolution: we try five pieces (centre and four around it,
+away from frames at the edges), keep the one where the model is most sure of the class,
+and explain that piece with Grad-CAM (32 px cells) and occlusion with 32 px squares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from .adapter import OUTPUT, CallModel
+from .gradcam import gradcam
+from .occlusion import occlusion
+
+PIECE = 224
+TEXTURE_WINDOW = 32
+
+
+@dataclass(frozen=True)
+class PrintTexture:
+    crop: np.ndarray  # (224, 224, 3) uint8, the piece at full resolution
+    box: tuple[int, int, int]  # (top, left, side) of the piece in the (possibly upscaled) picture
+    probability: float  # the model's probability of the class on this piece
+    gradcam: np.ndarray  # (224, 224) float32 in [0, 1]
+    occlusion: np.ndarray  # (224, 224) float32 in [0, 1]
+
+    def overlays(self, opacity: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+        """(Grad-CAM, occlusion) over the piece, as uint8 RGB."""
+        from .views import overlay
+
+        return overlay(self.crop, self.gradcam, opacity), overlay(self.crop, self.occlusion, opacity)
+
+
+def at_least(rgb: np.ndarray, side: int = PIECE) -> np.ndarray:
+    """Upscale so the shorter side is at least `side` (small museum images are about 250 px)."""
+    h, w = rgb.shape[:2]
+    if min(h, w) >= side:
+        return rgb
+    scale = side / min(h, w)
+    size = (max(side, round(w * scale)), max(side, round(h * scale)))
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.BICUBIC), dtype=np.uint8)
+
+
+def candidate_boxes(shape: tuple[int, ...], side: int = PIECE) -> list[tuple[int, int]]:
+    """Top-left corners of five pieces: the centre and four centred at a quarter/three quarters."""
+    h, w = shape[:2]
+    points = [(0.5, 0.5), (0.3, 0.3), (0.3, 0.7), (0.7, 0.3), (0.7, 0.7)]
+    corners = []
+    for fy, fx in points:
+        top = int(np.clip(round(fy * h - side / 2), 0, h - side))
+        left = int(np.clip(round(fx * w - side / 2), 0, w - side))
+        if (top, left) not in corners:
+            corners.append((top, left))
+    return corners
+
+
+def most_confident_piece(call_model: CallModel, rgb: np.ndarray, class_index: int) -> tuple[np.ndarray, tuple[int, int, int], float]:
+    picture = at_least(rgb)
+    corners = candidate_boxes(picture.shape)
+    pieces = np.stack([picture[t:t + PIECE, l:l + PIECE] for t, l in corners]).astype(np.float32)
+    probs = call_model(pieces, class_index, {OUTPUT})[OUTPUT]
+    best = int(np.argmax(probs))
+    top, left = corners[best]
+    return pieces[best].astype(np.uint8), (top, left, PIECE), float(probs[best])
+
+
+def texture_maps(call_model: CallModel, rgb: np.ndarray, class_index: int) -> PrintTexture:
+    """Choose the piece and explain it (about 50 forward passes: a second or two)."""
+    crop, box, prob = most_confident_piece(call_model, rgb, class_index)
+    x = crop.astype(np.float32)
+    cam = gradcam(call_model, x, class_index)
+    occ = occlusion(call_model, x, class_index, window=TEXTURE_WINDOW, stride=TEXTURE_WINDOW)
+    return PrintTexture(crop, box, prob, cam, occ)
+
+
+def print_texture_view(rgb: np.ndarray, task: str = "lithograph", class_name: str = "lithograph") -> PrintTexture:
+    """The print-texture view for the app, cached per (image, task, class); overlays via .overlays()."""
+    from . import HEAT_CACHE, adapter_for, class_index, image_key
+
+    rgb = np.asarray(rgb, dtype=np.uint8)
+    index = class_index(task, class_name)
+    key = (image_key(rgb), task, class_name, "print_texture")
+    return HEAT_CACHE.get_or_compute(key, lambda: texture_maps(adapter_for(task), rgb, index))
