@@ -24,6 +24,7 @@ from .errors import ArtdemoError, OfflineError
 
 DEFAULT_REVISION = "main"
 _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_REV_RE = re.compile(r"^[\w.\-/]+$")
 _TIMEOUT_S = 10.0
 
 
@@ -46,7 +47,7 @@ def parse_repo_spec(spec: str) -> tuple[str, str]:
     """`owner/name` or `owner/name@revision` -> (repo_id, revision)."""
     spec = spec.strip()
     repo, _, revision = spec.partition("@")
-    if not _REPO_RE.match(repo):
+    if not _REPO_RE.match(repo) or not _REV_RE.match(revision or DEFAULT_REVISION) or ".." in revision:
         raise ArtdemoError(
             f"{spec!r} is not a Hub model repository. Use owner/name, optionally pinned as owner/name@revision "
             "(a commit hash or a tag)."
@@ -160,8 +161,13 @@ def _remember_ref(repo: str, revision: str, commit: str) -> None:
 
 
 def _is_connection_error(err: Exception) -> bool:
+    """The Hub is unreachable or down (network failure, 5xx, 429), as opposed to answering 'no'."""
     import httpx2
+    from huggingface_hub.errors import HfHubHTTPError
 
+    if isinstance(err, HfHubHTTPError):
+        status = getattr(err.response, "status_code", None)
+        return status is not None and (status >= 500 or status == 429)
     return isinstance(err, httpx2.TransportError)
 
 

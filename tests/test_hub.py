@@ -123,6 +123,16 @@ def test_unreachable_hub_uses_the_cached_copy(standin, tmp_path, monkeypatch):
     assert "(cached copy; the Hub could not be reached" in location.origin
 
 
+def test_hub_down_uses_the_cached_copy(standin, tmp_path, monkeypatch):
+    hub.push(REPO, models_root=make_models(tmp_path / "m", b"v1"))
+    monkeypatch.setenv("ARTDEMO_HF_REPO", f"{REPO}@main")
+    hub.resolve_models_dir()
+    standin.fail_with = 503
+    location = hub.resolve_models_dir()
+    assert weights_in(location) == b"v1lithograph"
+    assert location.origin.startswith(f"Hugging Face Hub {REPO}@main (cached copy; the Hub could not be reached: ")
+
+
 def test_missing_revision_and_broken_hub_fall_back(standin, tmp_path, monkeypatch):
     hub.push(REPO, models_root=make_models(tmp_path / "m"))
     monkeypatch.setenv("ARTDEMO_HF_REPO", f"{REPO}@no-such-tag")
@@ -152,9 +162,11 @@ def test_offline_never_touches_the_hub(standin, tmp_path, monkeypatch, flag):
 
 
 def test_bad_repo_setting_is_explained(standin, monkeypatch):
-    monkeypatch.setenv("ARTDEMO_HF_REPO", "not a repo")
-    location = hub.resolve_models_dir()
-    assert location.origin.startswith("bundled models/ — ARTDEMO_HF_REPO is not usable: 'not a repo' is not")
+    for spec in ("not a repo", "owner/name@../../etc", "owner/name@a b"):
+        monkeypatch.setenv("ARTDEMO_HF_REPO", spec)
+        location = hub.resolve_models_dir()
+        assert location.origin.startswith(f"bundled models/ — ARTDEMO_HF_REPO is not usable: {spec!r} is not")
+    assert standin.requests == []
 
 
 def test_model_store_caches_per_setting(standin, tmp_path, monkeypatch):
