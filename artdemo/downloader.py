@@ -149,7 +149,7 @@ def _safe_id(object_id: str) -> str:
 def met_candidates(mediums: list[str]) -> Iterator[Candidate]:
     seen: set[int] = set()
     for word in mediums or ["lithograph"]:
-        for object_id in met_client.get_client().search(word):
+        for object_id in met_client.get_client().candidate_ids(word):
             if object_id not in seen:
                 seen.add(object_id)
                 yield Candidate(str(object_id))

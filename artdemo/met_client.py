@@ -150,7 +150,7 @@ class MetClient:
         rng = rng or random.Random()
         deadline = time.monotonic() + _env_float("ARTDEMO_MET_DEADLINE", 30.0)
         term = query or rng.choice(SEARCH_TERMS)
-        ids = self._cached_search(term)
+        ids = self.candidate_ids(term)
         if not ids:
             raise ArtdemoError(f"The MET found no objects with images for {term!r}.")
         for _ in range(max_picks):
@@ -251,9 +251,17 @@ class MetClient:
         delay = min(self.policy.max_delay, self.policy.base_delay * 2 ** attempt)
         return delay * random.uniform(0.75, 1.25)
 
-    def _cached_search(self, term: str) -> list[int]:
+    def candidate_ids(self, term: str) -> list[int]:
+        """Ids to pick from: a hasImages=true search (remembered per process), or the
+        whole object list if the search endpoint is gone (the MET has announced
+        the retirement of v1 /search; a 404 there means it happened)."""
         if term not in self._search_ids:
-            self._search_ids[term] = self.search(term)
+            try:
+                self._search_ids[term] = self.search(term)
+            except NotFoundError:
+                if "*" not in self._search_ids:
+                    self._search_ids["*"] = [int(i) for i in self.get_json("/objects").get("objectIDs") or []]
+                self._search_ids[term] = self._search_ids["*"]
         return self._search_ids[term]
 
 
@@ -286,7 +294,7 @@ def _interpret(resp: requests.Response, body: bytes, object_id: int | str | None
             f"The MET collection API is having problems (HTTP {status}). Please try again later."))
     message = _message(body)
     if status == 404:
-        what = f"object {object_id}" if object_id is not None else "that"
+        what = f"object {object_id}" if object_id is not None else "such page"
         raise NotFoundError(f"The MET has no {what} (it says: {message or 'not found'}).")
     if status == 400:
         what = f"{object_id!r} as an object id" if object_id is not None else "the request"

@@ -21,7 +21,8 @@ Routes (all GET)
 - `{met_api}/departments` -> recorded departments (19).
 - `{met_api}/search?q=..` -> q=sunflowers: recorded 89 ids; q in
   `empty_queries` (default {"nothing", "zzzz"}): {"total":0,"objectIDs":null};
-  any other q: the recorded 112-id answer. A missing q is a 400.
+  any other q: the recorded 112-id answer. A missing q is a 400. With
+  `search_gone = True`, a 404 (as after the MET retires v1 /search).
 - `/images/<anything>.jpg` -> a JPEG generated from the path (same path, same
   picture). Image URLs in replayed JSON (images.metmuseum.org) are rewritten
   to `/images/met/...`; synthetic objects use `/images/met/<id>.jpg`.
@@ -121,6 +122,7 @@ class StandIn:
         self.missing_ids: set[int] = set()
         self.empty_queries: set[str] = {"nothing", "zzzz"}
         self.synthesize_any = False
+        self.search_gone = False  # /search answers 404, as after the MET retires v1 search
         self.log: list[Hit] = []
         self._faults: list[Fault] = []
         self._extra: dict[int, dict] = {}
@@ -265,6 +267,8 @@ class StandIn:
             return _json(200, self.departments)
         if path == "/objects":
             return _json(200, self.objects_list)
+        if path == "/search" and self.search_gone:
+            return _json(404, {"message": "Not Found"})
         if path == "/search":
             q = (query.get("q") or [""])[0].strip().lower()
             if not q:

@@ -57,6 +57,16 @@ def test_random_object_skips_objects_without_images(client, standin):
         client.random_object(random.Random(3), query="sunflowers")
 
 
+def test_random_object_falls_back_to_the_object_list_when_search_is_gone(client, standin):
+    standin.search_gone = True
+    obj = client.random_object(random.Random(4), max_picks=20)
+    assert 1 <= int(obj.object_id) <= 14 and obj.image_bytes
+    list_calls = [h for h in standin.log if h.path == standin.met_path + "/objects"]
+    assert len(list_calls) == 1
+    client.random_object(random.Random(5), max_picks=20)
+    assert len([h for h in standin.log if h.path == standin.met_path + "/objects"]) == 1  # remembered
+
+
 def test_empty_search_is_a_clear_error(client):
     with pytest.raises(ArtdemoError, match="found no objects"):
         client.random_object(query="nothing")
