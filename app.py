@@ -25,12 +25,12 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if kiosk_mode else "auto",
 )
 
-classify = st.Page("pages/classify.py", title="Classify", icon="🎨", default=not kiosk_mode)
-sees = st.Page("pages/machine_sees.py", title="How the machine sees", icon="👁️", url_path="how-the-machine-sees")
-confusion = st.Page("pages/confusion.py", title="Confusion explorer", icon="🧩", url_path="confusion-explorer")
-balance = st.Page("pages/balance.py", title="Class balance", icon="⚖️", url_path="class-balance")
-kiosk = st.Page("pages/kiosk.py", title="Kiosk", icon="🖥️", url_path="kiosk", default=kiosk_mode)
-about = st.Page("pages/about.py", title="About", icon="ℹ️", url_path="about")
+classify = st.Page("pages/classify.py", title="Classify", icon=":material/palette:", default=not kiosk_mode)
+sees = st.Page("pages/machine_sees.py", title="How the machine sees", icon=":material/visibility:", url_path="how-the-machine-sees")
+confusion = st.Page("pages/confusion.py", title="Confusion explorer", icon=":material/grid_on:", url_path="confusion-explorer")
+balance = st.Page("pages/balance.py", title="Class balance", icon=":material/balance:", url_path="class-balance")
+kiosk = st.Page("pages/kiosk.py", title="Kiosk", icon=":material/tv:", url_path="kiosk", default=kiosk_mode)
+about = st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about")
 
 if kiosk_mode:
     app_views.hide_chrome()

@@ -67,16 +67,19 @@ def confusion_heatmap(matrix: np.ndarray, classes: list[str], normalised: bool =
             xs.append(names[j]); ys.append(names[i]); custom.append([true, pred])
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=custom,
-        marker=dict(symbol="square", size=max(18, 300 // max(len(classes), 1)), opacity=0.01, color="black"),
+        marker=dict(symbol="square", size=30, opacity=0.01, color="black"),
         hovertemplate="museum label: %{y}<br>predicted: %{x}<extra>click to see these images</extra>",
         showlegend=False,
     ))
     size = 70 + 48 * len(classes)
     fig.update_layout(
         title=title or None, font=FONT, height=size + 90, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        xaxis=dict(title="predicted", side="bottom", tickangle=-35, fixedrange=True),
-        yaxis=dict(title="museum label", autorange="reversed", fixedrange=True),
-        clickmode="event+select", dragmode=False,
+        xaxis=dict(title="predicted", side="bottom", tickangle=-35, fixedrange=True, range=[-0.5, len(classes) - 0.5],
+                   showgrid=False, zeroline=False),
+        yaxis=dict(title="museum label", range=[len(classes) - 0.5, -0.5], fixedrange=True, showgrid=False,
+                   zeroline=False),
+        clickmode="event+select", dragmode=False, hovermode="closest",
+        hoverdistance=-1,  # anywhere in a cell picks that cell's (nearest) marker
     )
     return fig
 

@@ -42,7 +42,7 @@ class Verdict:
         """A plain mark for the page: right, wrong, or no museum label."""
         if self.correct is None:
             return "no museum label to compare"
-        return "✅ right" if self.correct else "❌ wrong"
+        return ":green[**✓ right**]" if self.correct else ":red[**✗ wrong**]"
 
 
 def object_key(obj: ArtObject) -> str:

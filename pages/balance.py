@@ -29,7 +29,7 @@ with training_tab, support.shown_errors("reading the training counts"):
         st.caption("From the model card (all splits)." if card is not None else "From the labels CSV in the data cache (no trained model yet).")
         notes = balance.imbalance_notes(card, counts) if card is not None else balance.source_notes(counts)
         for note in notes:
-            st.warning(note, icon="⚖️")
+            st.warning(note, icon=":material/balance:")
 
 with moma_tab, support.shown_errors("reading MoMA's sample"):
     moma = balance.moma_sample()

@@ -25,7 +25,7 @@ def load(get_object) -> None:
 
 
 offline = config.offline()
-random_tab, upload_tab, url_tab = st.tabs(["🎲 Random artwork", "⬆️ Upload or camera", "🔗 Image URL"])
+random_tab, upload_tab, url_tab = st.tabs([":material/casino: Random artwork", ":material/upload: Upload or camera", ":material/link: Image URL"])
 with random_tab:
     met_col, moma_col, cache_col = st.columns(3)
     needs_net = "Needs internet: the app is offline (ARTDEMO_OFFLINE=1). The collection cache still works."
@@ -38,9 +38,9 @@ with random_tab:
     if cache_col.button("Random from the collection cache", key="btn_cache", type="primary", width="stretch"):
         load(lambda: support.fetch_object("cache"))
     if offline:
-        st.caption("🔌 The MET and MoMA buttons need internet; the app is offline. "
+        st.caption(":material/wifi_off: The MET and MoMA buttons need internet; the app is offline. "
                    "The collection cache works without it.")
-    with st.expander("🖼️ Browse the collection cache"), support.shown_errors("reading the collection cache"):
+    with st.expander("Browse the collection cache", icon=":material/photo_library:"), support.shown_errors("reading the collection cache"):
         pick_task, pick_label, shuffle = st.columns([2, 2, 1], vertical_alignment="bottom")
         g_task = pick_task.selectbox("Labelled for", list(TASKS), format_func=lambda t: TASKS[t].title, key="gal_task")
         g_label = pick_label.selectbox("Class", ["any"] + list(TASKS[g_task].classes), key="gal_label",
@@ -63,7 +63,7 @@ with upload_tab:
     if upload is not None and st.session_state.get(LAST_UPLOAD) != upload.file_id:
         st.session_state[LAST_UPLOAD] = upload.file_id
         load(lambda: support.object_from("upload", upload.getvalue(), upload.name))
-    with st.expander("📷 Use your camera (phones and tablets)"):
+    with st.expander("Use your camera (phones and tablets)", icon=":material/photo_camera:"):
         photo = st.camera_input("Take a photo of an artwork", key="camera")
         if photo is not None and st.session_state.get(LAST_CAMERA) != photo.file_id:
             st.session_state[LAST_CAMERA] = photo.file_id
@@ -90,7 +90,7 @@ picture, answers = st.columns([5, 6], gap="large")
 with picture:
     st.image(ui_state.current_rgb(st.session_state), width="stretch")
     views.show_record(obj)
-    st.page_link("pages/machine_sees.py", label="See how the machine sees it →", icon="👁️")
+    st.page_link("pages/machine_sees.py", label="See how the machine sees it →", icon=":material/visibility:")
 with answers:
     predictions = ui_state.current_predictions(st.session_state)
     if predictions:

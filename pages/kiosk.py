@@ -40,7 +40,7 @@ def show(item: kiosk.KioskItem, state: kiosk.KioskState) -> None:
         st.markdown(f"### {verdict} ({pred.confidence:.0%})")
         truth = obj.labels.get(item.task)
         if truth:
-            mark = "✅ The museum agrees." if truth == pred.predicted else f"❌ The museum says: {truth.replace('_', ' ')}."
+            mark = ":green[✓ The museum agrees.]" if truth == pred.predicted else f":red[✗ The museum says: {truth.replace('_', ' ')}.]"
             st.markdown(f"### {mark}")
         if item.overlay is not None:
             st.image(item.overlay, width="stretch")

@@ -17,7 +17,7 @@ obj = ui_state.current_object(st.session_state)
 rgb = ui_state.current_rgb(st.session_state)
 if obj is None or rgb is None:
     st.info("Pick an artwork first.")
-    st.page_link("pages/classify.py", label="Go to Classify", icon="🎨")
+    st.page_link("pages/classify.py", label="Go to Classify", icon=":material/palette:")
     if st.button("Or show me one from the collection cache", key="sees_random", type="primary"):
         with support.shown_errors("getting an artwork"):
             ui_state.set_object(st.session_state, support.fetch_object("cache"))

@@ -55,7 +55,7 @@ def test_every_model_answers_beside_the_museum_label_and_the_tally_counts_it():
     charts = at.get("plotly_chart")
     assert len(charts) >= 2, "one probability chart per trained model"
     body = texts(at, "markdown")
-    assert "Museum label:" in body and ("✅ right" in body or "❌ wrong" in body)
+    assert "Museum label:" in body and ("✓ right" in body or "✗ wrong" in body)
     assert "confident" in body or "ask a curator" in body
     assert "Scope:" in texts(at, "caption")
     right, wrong = (int(m.value) for m in at.sidebar.get("metric"))

@@ -114,9 +114,13 @@ def test_visitor_classifies_explains_explores_and_watches_the_kiosk(app_url, bro
     heading.first.wait_for(timeout=60_000)
     before = heading.first.inner_text()
     cell = page.locator("[data-testid=stPlotlyChart] .scatterlayer path.point").first  # top-left: a diagonal cell
-    cell.wait_for(state="attached", timeout=30_000)
+    cell.wait_for(state="attached", timeout=SLOW_MS)
+    page.wait_for_timeout(1000)  # let Plotly finish laying out
     box = cell.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)  # Plotly clicks the point it is hovering, so hover first
+    page.wait_for_timeout(500)
+    page.mouse.click(x, y)
     page.wait_for_function(
         "([b]) => { const h = [...document.querySelectorAll('h3')].find(e => e.innerText.includes('held-out image'));"
         " return h && h.innerText !== b; }", arg=[before], timeout=30_000)
