@@ -10,7 +10,8 @@ for every thread, so a burst backs off together.
 
 Settings (environment, read per call): ARTDEMO_MET_API (base URL),
 ARTDEMO_MET_TIMEOUT (seconds per request, default 10), ARTDEMO_MET_DEADLINE
-(seconds per call, retries included, default 30), ARTDEMO_OFFLINE.
+(seconds for one whole operation, e.g. a random object with its search, object
+requests, image and every retry; default 20), ARTDEMO_OFFLINE.
 
 Images are fetched through artdemo.safe_url. Private addresses are allowed only
 when the image's host is the host of the configured API base (a local stand-in
@@ -24,6 +25,8 @@ import os
 import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
@@ -36,6 +39,7 @@ from artdemo.records import ArtObject
 from artdemo.safe_url import PRIVATE_MESSAGE, fetch_url_bytes
 from artdemo.tasks import labels_from_medium
 
+DEFAULT_DEADLINE = 20.0  # seconds for one operation (a random object: search, objects, image)
 MAX_RATE = 70.0  # requests per second, under the MET's 80
 RETRY_AFTER_CAP = 10.0  # seconds; a longer Retry-After is cut to this
 MAX_JSON_BYTES = 16 * 1024 * 1024
@@ -113,6 +117,19 @@ class MetClient:
         self._search_ids: dict[str, list[int]] = {}
         self._local = threading.local()
 
+    @contextmanager
+    def budget(self) -> Iterator[float]:
+        """One deadline (ARTDEMO_MET_DEADLINE) for a whole operation on this thread:
+        nested calls (search, objects, image) share it instead of each starting anew."""
+        outer = getattr(self._local, "deadline", None)
+        if outer is None:
+            self._local.deadline = time.monotonic() + _env_float("ARTDEMO_MET_DEADLINE", DEFAULT_DEADLINE)
+        try:
+            yield self._local.deadline
+        finally:
+            if outer is None:
+                self._local.deadline = None
+
     # -- public calls --------------------------------------------------------
     def departments(self) -> list[dict]:
         """[{departmentId, displayName}, ...]"""
@@ -127,11 +144,12 @@ class MetClient:
         return data
 
     def object_by_id(self, object_id: int | str, with_image: bool = True) -> ArtObject:
-        obj = to_art_object(self.object_json(object_id))
-        if with_image:
-            if not obj.image_url:
-                raise ArtdemoError(f"MET object {object_id} has no public image to show.")
-            obj.image_bytes = self.fetch_image(obj.image_url)
+        with self.budget():
+            obj = to_art_object(self.object_json(object_id))
+            if with_image:
+                if not obj.image_url:
+                    raise ArtdemoError(f"MET object {object_id} has no public image to show.")
+                obj.image_bytes = self.fetch_image(obj.image_url)
         return obj
 
     def search(self, query: str, has_images: bool = True) -> list[int]:
@@ -148,59 +166,73 @@ class MetClient:
         missing or not public domain (the MET's hasImages filter lets some through).
         """
         rng = rng or random.Random()
-        deadline = time.monotonic() + _env_float("ARTDEMO_MET_DEADLINE", 30.0)
-        term = query or rng.choice(SEARCH_TERMS)
-        ids = self.candidate_ids(term)
-        if not ids:
-            raise ArtdemoError(f"The MET found no objects with images for {term!r}.")
-        for _ in range(max_picks):
-            if time.monotonic() > deadline:
-                break
-            try:
-                data = self.object_json(rng.choice(ids))
-            except NotFoundError:
-                continue
-            obj = to_art_object(data)
-            if not obj.public_domain or not obj.image_url:
-                continue
-            try:
-                obj.image_bytes = self.fetch_image(obj.image_url)
-            except OfflineError:
-                raise
-            except ArtdemoError:
-                continue  # a broken image: try another object
-            return obj
+        with self.budget() as deadline:
+            term = query or rng.choice(SEARCH_TERMS)
+            ids = self.candidate_ids(term)
+            if not ids:
+                raise ArtdemoError(f"The MET found no objects with images for {term!r}.")
+            for _ in range(max_picks):
+                if time.monotonic() > deadline - 0.1:
+                    break
+                obj = self._usable_object(rng.choice(ids))
+                if obj is not None:
+                    return obj
         raise ArtdemoError(
-            f"We tried {max_picks} MET objects but couldn't get a public-domain image "
+            f"We tried several MET objects but couldn't get a public-domain image in time "
             "(missing images or a struggling server). Please try again, or pick from the local collection."
         )
 
+    def _usable_object(self, object_id: int) -> ArtObject | None:
+        """The object with its image, or None if it is unknown, imageless or its image is broken."""
+        try:
+            obj = to_art_object(self.object_json(object_id))
+        except NotFoundError:
+            return None
+        if not obj.public_domain or not obj.image_url:
+            return None
+        try:
+            obj.image_bytes = self.fetch_image(obj.image_url)
+        except OfflineError:
+            raise
+        except ArtdemoError as err:
+            if str(err) == PRIVATE_MESSAGE:
+                raise
+            return None
+        return obj
+
     def fetch_image(self, url: str) -> bytes:
-        """Image bytes, checked to decode; retried a few times on failure."""
+        """Image bytes, checked to decode; retried a few times within the deadline."""
         allow_private = bool(self.host) and urlsplit(url).hostname == self.host
         last: ArtdemoError | None = None
-        for attempt in range(self.policy.attempts - 2):
-            if config.offline():
-                raise OfflineError(_OFFLINE_TEXT)
-            LIMITER.acquire()
-            try:
-                data = fetch_url_bytes(url, max_bytes=MAX_BYTES, allow_private=allow_private,
-                                       timeout=_env_float("ARTDEMO_MET_TIMEOUT", 10.0) + 5.0)
-                decode_image(data)
-                return data
-            except ArtdemoError as err:
-                if str(err) == PRIVATE_MESSAGE:
+        with self.budget() as deadline:
+            for attempt in range(max(1, self.policy.attempts - 2)):
+                left = deadline - time.monotonic()
+                if left <= 0.1:
+                    break
+                LIMITER.acquire()
+                try:
+                    data = fetch_url_bytes(url, max_bytes=MAX_BYTES, allow_private=allow_private,
+                                           timeout=min(left, _env_float("ARTDEMO_MET_TIMEOUT", 10.0) + 5.0))
+                    decode_image(data)
+                    return data
+                except OfflineError:
                     raise
-                last = err
-                time.sleep(self._backoff(attempt))
-        raise ArtdemoError(f"We couldn't get the MET's image: {last}")
+                except ArtdemoError as err:
+                    if str(err) == PRIVATE_MESSAGE:
+                        raise
+                    last = err
+                    time.sleep(max(0.0, min(self._backoff(attempt), deadline - time.monotonic())))
+        raise ArtdemoError(f"We couldn't get the MET's image: {last or 'no time left'}")
 
     # -- the request loop ------------------------------------------------------
     def get_json(self, path: str, object_id: int | str | None = None) -> dict:
         """GET base+path as JSON with rate limit, timeouts, retries and clear errors."""
         if config.offline():
             raise OfflineError(_OFFLINE_TEXT)
-        deadline = time.monotonic() + _env_float("ARTDEMO_MET_DEADLINE", 30.0)
+        with self.budget() as deadline:
+            return self._get_json_until(path, object_id, deadline)
+
+    def _get_json_until(self, path: str, object_id: int | str | None, deadline: float) -> dict:
         timeout = _env_float("ARTDEMO_MET_TIMEOUT", 10.0)
         last: ArtdemoError | None = None
         for attempt in range(self.policy.attempts):

@@ -168,3 +168,12 @@ def test_private_image_hosts_are_refused_unless_they_are_the_api_host(client, st
     with pytest.raises(ArtdemoError, match="private network"):
         other.fetch_image(standin.image_url("met/1"))
     assert client.fetch_image(standin.image_url("met/1"))
+
+
+@pytest.mark.parametrize("prefix", ["/public/collection/v1/objects/", "/images/"])
+def test_a_random_object_shares_one_deadline_across_its_requests(client, standin, prefix):
+    standin.fault("slow", delay=5.0, prefix=prefix)  # longer than any per-request timeout
+    start = time.monotonic()
+    with pytest.raises(ArtdemoError):
+        client.random_object(random.Random(6))
+    assert time.monotonic() - start < 4.5  # ARTDEMO_MET_DEADLINE=3 for search, objects and images together
