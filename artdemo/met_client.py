@@ -178,7 +178,7 @@ class MetClient:
                 if obj is not None:
                     return obj
         raise ArtdemoError(
-            f"We tried several MET objects but couldn't get a public-domain image in time "
+            "We tried several MET objects but couldn't get a public-domain image in time "
             "(missing images or a struggling server). Please try again, or pick from the local collection."
         )
 
