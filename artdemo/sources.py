@@ -50,6 +50,22 @@ def random_object(source: str, rng: random.Random | None = None) -> ArtObject:
         ) from exc
 
 
+def random_with_fallback(source: str, rng: random.Random | None = None) -> tuple[ArtObject, str | None]:
+    """A random artwork from `source`, or, if that fails, one from the local cache.
+
+    Returns (object, notice): notice is None when `source` answered, else a
+    sentence for the visitor saying what failed and that the local collection
+    is shown instead. Raises ArtdemoError only if the cache fails too.
+    """
+    try:
+        return random_object(source, rng), None
+    except ArtdemoError as err:
+        if source == "cache":
+            raise
+        obj = random_object("cache", rng)
+        return obj, f"{err} Showing a work from the local collection instead."
+
+
 def object_from_upload(data: bytes, filename: str) -> ArtObject:
     """An uploaded file as an artwork; ArtdemoError if it isn't a usable image."""
     image = decode_image(data)

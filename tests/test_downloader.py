@@ -172,3 +172,12 @@ def test_offline_is_a_clear_message_and_exit_code_1(standin, tmp_path):
 def test_unknown_mame_medium_lists_the_choices(met_standin, tmp_path, capsys):
     assert downloader.main(["fetch", "--source", "mame", "--mediums", "Litho", "--dest", str(tmp_path)]) == 1
     assert "Choose from: Albumen photograph" in capsys.readouterr().err
+
+
+def test_an_unreachable_museum_is_a_clear_message(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ARTDEMO_MET_API", "http://127.0.0.1:9/public/collection/v1")
+    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "2")
+    assert downloader.main(["fetch", "--source", "mame", "--limit", "2", "--dest", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "couldn't reach the MET" in err and "Traceback" not in err
+    assert not (tmp_path / "labels").exists()

@@ -80,3 +80,13 @@ def test_met_faults_reach_the_user_as_artdemo_errors(standin, monkeypatch):
     with pytest.raises(ArtdemoError, match="having problems") as info:
         sources.random_object("met")
     assert not isinstance(info.value, sources.UnexpectedSourceError)
+
+
+def test_fallback_to_the_cache_tells_the_visitor_why(standin, monkeypatch):
+    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "2")
+    obj, notice = sources.random_with_fallback("met", random.Random(1))
+    assert obj.source == "met" and notice is None
+    standin.fault("403html")
+    obj, notice = sources.random_with_fallback("met", random.Random(1))
+    assert obj.source == "cache" and obj.labels
+    assert "firewall" in notice and notice.endswith("local collection instead.")
