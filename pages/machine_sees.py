@@ -86,3 +86,17 @@ with support.shown_errors("preparing the picture"):
         with support.shown_errors("computing the first layer"):
             st.image(xviews.first_layer_activations(rgb), width="stretch")
         st.caption(xviews.CAPTIONS.get("activations", "Where each first-layer filter responds in this picture."))
+
+if task in ("lithograph", "medium") and hasattr(xviews, "print_texture"):
+    st.divider()
+    st.markdown("#### Print texture: the marks at full resolution")
+    if st.toggle("Look closer at the marks (takes a few seconds)", key="sees_texture"):
+        with st.spinner("Looking at the marks…"), support.shown_errors("looking at the print texture"):
+            texture = xviews.print_texture(rgb, task, class_name)
+            cam, occ = texture.overlays(opacity)
+            crop_col, cam_col, occ_col = st.columns(3)
+            crop_col.image(texture.crop, caption=f"The piece: {texture.probability:.0%} {class_name.replace('_', ' ')}",
+                           width="stretch")
+            cam_col.image(cam, caption="Grad-CAM on the piece", width="stretch")
+            occ_col.image(occ, caption="Occlusion on the piece", width="stretch")
+    st.caption(xviews.CAPTIONS.get("print_texture", ""))
