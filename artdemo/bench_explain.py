@@ -1,0 +1,113 @@
+"""Explanation timings for the benchmark (`python -m artdemo.bench --only explain`).
+
+Budgets on this 2-core CPU (issue 4): Grad-CAM <= 40 ms per image and class, warm;
+occlusion <= 0.5 s; integrated gradients <= 1.5 s. Measured on the real Lite0 backbone
+with a trained head when one exists (the task's `predictor.explain_model`), else with a
+random head on the real backbone; the figure names say which.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+
+def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up: traces the graph functions
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def _sample_picture() -> np.ndarray:
+    """A real picture from the data cache (a lithograph if there is one), else seeded noise."""
+    try:
+        from .datacache import list_labelled, resolve
+        from .image_input import load_image_file
+
+        rows = list_labelled("lithograph")
+        row = next((r for r in rows if r.label == "lithograph"), rows[0])
+        return np.asarray(load_image_file(resolve(row.path)))
+    except Exception:
+        return np.random.default_rng(0).integers(0, 256, (300, 240, 3), dtype=np.uint8)
+
+
+def _model_and_label():
+    """(explain model, task or None, label for the figure names)."""
+    try:
+        from . import predictor
+
+        tasks = predictor.available_tasks()
+    except Exception:
+        tasks = []
+    if tasks:
+        task = "lithograph" if "lithograph" in tasks else tasks[0]
+        from . import predictor
+
+        return predictor.explain_model(task), task, f"{task} head"
+    import keras
+
+    from .backbone import get_backbone
+
+    keras.utils.set_random_seed(0)
+    backbone = get_backbone()
+    conv, pooled = backbone.outputs
+    probs = keras.layers.Dense(9, activation="softmax")(pooled)
+    return keras.Model(backbone.input, [conv, probs]), None, "random head: no trained model yet"
+
+
+def _model_view(rgb: np.ndarray) -> np.ndarray:
+    try:
+        from .predictor import model_input
+
+        return np.asarray(model_input(rgb), np.float32)
+    except Exception:
+        from PIL import Image
+
+        return np.asarray(Image.fromarray(rgb).resize((224, 224), Image.BILINEAR), np.float32)
+
+
+def explanation_timings() -> list[tuple[str, float, str]]:
+    """(name, value, unit) per figure: warm Grad-CAM, occlusion, integrated gradients, cache hit."""
+    from .explain import HEAT_CACHE, compute_map, explain, image_key
+    from .explain.adapter import keras_adapter
+
+    model, task, label = _model_and_label()
+    adapter = keras_adapter(model)
+    rgb = _sample_picture()
+    x = _model_view(rgb)
+    figures = [
+        (f"explain: Grad-CAM, warm, one image and class ({label})",
+         _median_seconds(lambda: compute_map(adapter, x, 0, "gradcam"), 10) * 1e3, "ms"),
+        (f"explain: occlusion, 4x4 squares of 56 px, warm ({label})",
+         _median_seconds(lambda: compute_map(adapter, x, 0, "occlusion"), 3), "s"),
+        (f"explain: integrated gradients, warm ({label})",
+         _median_seconds(lambda: compute_map(adapter, x, 0, "integrated_gradients"), 3), "s"),
+    ]
+    if task is not None:
+        from .explain import task_classes
+
+        name = task_classes(task)[0]
+        explain(rgb, task, name, "gradcam")
+        hit = _median_seconds(lambda: explain(rgb, task, name, "gradcam"), 20)
+    else:  # no trained model: time the same path (fingerprint + lookup) on the shared cache
+        HEAT_CACHE.get_or_compute((image_key(rgb), "bench", "x", "gradcam"), lambda: np.zeros((224, 224)))
+        hit = _median_seconds(
+            lambda: HEAT_CACHE.get_or_compute((image_key(rgb), "bench", "x", "gradcam"), lambda: None), 20)
+    figures.append(("explain: cached map, repeat request (fingerprint + lookup)", hit * 1e3, "ms"))
+    return figures
+
+
+def main() -> int:
+    for name, value, unit in explanation_timings():
+        print(f"{name:<70} {value:>8.3g} {unit}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
