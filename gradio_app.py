@@ -48,9 +48,11 @@ def shown(fn):
 # --- handlers ---------------------------------------------------------------------------------------------
 
 
-def _classified(obj):
+def _classified(obj, notice: str | None = None):
     """Everything the Classify tab shows for one artwork; the picture shows even when no model can answer."""
     rgb = core.picture(obj)
+    if notice:
+        gr.Warning(notice)
     try:
         predictions = core.predict(rgb)
         summary = core.summary_markdown(obj, predictions)
@@ -60,7 +62,8 @@ def _classified(obj):
     labels = [gr.Label(value=core.label_value(predictions[t]), visible=True) if t in predictions
               else gr.Label(value=None, visible=False) for t in TASK_NAMES]
     answer = core.classify_json(obj, rgb, predictions)
-    return (rgb, core.object_markdown(obj), summary, *labels, answer, rgb, answer)
+    about = (f"> {notice}\n\n" if notice else "") + core.object_markdown(obj)
+    return (rgb, about, summary, *labels, answer, rgb, answer)
 
 
 def quiet(handler, outputs: int):
@@ -87,7 +90,7 @@ def classify_url(url: str):
 def classify_random(source: str):
     @shown
     def handler():
-        return _classified(core.random_object(source))
+        return _classified(*core.random_object(source))
     handler.__name__ = f"random_{source}"
     return handler
 

@@ -88,8 +88,10 @@ def object_from_url(url: str | None) -> ArtObject:
     return core("artdemo.sources").object_from_url(url.strip())
 
 
-def random_object(source: str) -> ArtObject:
-    return core("artdemo.sources").random_object(source)
+def random_object(source: str) -> tuple[ArtObject, str | None]:
+    """A random artwork from `source`; when the museum fails, one from the local cache and a
+    sentence saying so (the same fallback as the Streamlit app)."""
+    return core("artdemo.sources").random_with_fallback(source)
 
 
 def picture(obj: ArtObject) -> np.ndarray:

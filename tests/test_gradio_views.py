@@ -14,7 +14,7 @@ from artdemo import config, model_store
 from artdemo.cards import HeldOutExample, Metrics, ModelCard, save_card
 from tests.hub_standin import StandinHub
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning:gradio.helpers")
 
 
 def lithograph_card(root, rows: int = 16) -> ModelCard:
@@ -102,3 +102,16 @@ def test_page_names_the_hub_when_models_come_from_it(app, monkeypatch, tmp_path)
         assert np.asarray(figure.data[0].z).sum() == 17
     finally:
         server.stop()
+
+
+def test_random_from_the_met_and_the_cache_when_it_fails(app, standin):
+    """Classify tab, 'Random from The Met' through the stand-in museum: the artwork and its facts
+    show (models or not); when the MET fails, a cache artwork and a sentence saying so."""
+    picture, about, summary, *_ = app.classify_random("met")()
+    assert picture.ndim == 3 and picture.shape[2] == 3
+    assert "From The Met" in about and "could not" not in about
+    standin.fault("500")
+    picture, about, summary, *_ = app.classify_random("met")()
+    assert picture.ndim == 3
+    assert "Showing a work from the local collection instead." in about and "From the local data cache" in about
+    assert summary  # either the answers or why the models could not answer

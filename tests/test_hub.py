@@ -39,7 +39,7 @@ def make_models(root: Path, weights: bytes = b"weights-v1", tasks=("lithograph",
 
 
 @pytest.fixture
-def standin(monkeypatch, tmp_path):
+def hub_server(monkeypatch, tmp_path):
     server = StandinHub().start()
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setenv("HF_TOKEN", "hf_standin_token")
@@ -61,9 +61,9 @@ def weights_in(location: hub.ModelsLocation) -> bytes:
     return (location.path / "lithograph" / "head.npz").read_bytes()
 
 
-def test_push_writes_models_and_a_model_card(standin, tmp_path):
+def test_push_writes_models_and_a_model_card(hub_server, tmp_path):
     commit = hub.push(REPO, models_root=make_models(tmp_path / "m"))
-    files = standin.repos[REPO].commits[commit]
+    files = hub_server.repos[REPO].commits[commit]
     assert {"lithograph/card.json", "lithograph/head.npz", "genre/card.json", "genre/head.npz",
             "README.md", "LICENSE.md"} <= set(files)
     readme = files["README.md"].decode()
@@ -74,14 +74,14 @@ def test_push_writes_models_and_a_model_card(standin, tmp_path):
     assert "## Limits" in readme
 
 
-def test_unset_repo_uses_bundled_models(standin):
+def test_unset_repo_uses_bundled_models(hub_server):
     location = hub.resolve_models_dir()
     assert location.path == Path(os.environ["ARTDEMO_MODELS"])
     assert location.origin == "bundled models/ (ARTDEMO_HF_REPO not set)"
-    assert standin.requests == []
+    assert hub_server.requests == []
 
 
-def test_pull_follows_main_and_reads_cards(standin, tmp_path, monkeypatch):
+def test_pull_follows_main_and_reads_cards(hub_server, tmp_path, monkeypatch):
     hub.push(REPO, models_root=make_models(tmp_path / "m", b"v1"))
     monkeypatch.setenv("ARTDEMO_HF_REPO", REPO)
     location = hub.resolve_models_dir()
@@ -91,7 +91,7 @@ def test_pull_follows_main_and_reads_cards(standin, tmp_path, monkeypatch):
     assert str(location.path).startswith(str(tmp_path / "cache" / "hub"))
 
 
-def test_revision_pin_is_honoured(standin, tmp_path, monkeypatch):
+def test_revision_pin_is_honoured(hub_server, tmp_path, monkeypatch):
     first = hub.push(REPO, models_root=make_models(tmp_path / "m1", b"v1"))
     hub.push(REPO, models_root=make_models(tmp_path / "m2", b"v2"), tag="v2")
     monkeypatch.setenv("ARTDEMO_HF_REPO", f"{REPO}@{first}")
@@ -104,7 +104,7 @@ def test_revision_pin_is_honoured(standin, tmp_path, monkeypatch):
     assert weights_in(hub.resolve_models_dir()) == b"v2lithograph"
 
 
-def test_unreachable_hub_falls_back_to_bundled(standin, monkeypatch):
+def test_unreachable_hub_falls_back_to_bundled(hub_server, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", closed_port_url())
     monkeypatch.setenv("ARTDEMO_HF_REPO", f"{REPO}@main")
     location = hub.resolve_models_dir()
@@ -113,7 +113,7 @@ def test_unreachable_hub_falls_back_to_bundled(standin, monkeypatch):
     assert f"(wanted {REPO}@main)" in location.origin
 
 
-def test_unreachable_hub_uses_the_cached_copy(standin, tmp_path, monkeypatch):
+def test_unreachable_hub_uses_the_cached_copy(hub_server, tmp_path, monkeypatch):
     hub.push(REPO, models_root=make_models(tmp_path / "m", b"v1"))
     monkeypatch.setenv("ARTDEMO_HF_REPO", REPO)
     hub.resolve_models_dir()
@@ -123,72 +123,72 @@ def test_unreachable_hub_uses_the_cached_copy(standin, tmp_path, monkeypatch):
     assert "(cached copy; the Hub could not be reached" in location.origin
 
 
-def test_hub_down_uses_the_cached_copy(standin, tmp_path, monkeypatch):
+def test_hub_down_uses_the_cached_copy(hub_server, tmp_path, monkeypatch):
     hub.push(REPO, models_root=make_models(tmp_path / "m", b"v1"))
     monkeypatch.setenv("ARTDEMO_HF_REPO", f"{REPO}@main")
     hub.resolve_models_dir()
-    standin.fail_with = 503
+    hub_server.fail_with = 503
     location = hub.resolve_models_dir()
     assert weights_in(location) == b"v1lithograph"
     assert location.origin.startswith(f"Hugging Face Hub {REPO}@main (cached copy; the Hub could not be reached: ")
 
 
-def test_missing_revision_and_broken_hub_fall_back(standin, tmp_path, monkeypatch):
+def test_missing_revision_and_broken_hub_fall_back(hub_server, tmp_path, monkeypatch):
     hub.push(REPO, models_root=make_models(tmp_path / "m"))
     monkeypatch.setenv("ARTDEMO_HF_REPO", f"{REPO}@no-such-tag")
     location = hub.resolve_models_dir()
     assert "that revision does not exist" in location.origin and location.origin.startswith("bundled models/")
-    standin.fail_with = 503
+    hub_server.fail_with = 503
     monkeypatch.setenv("ARTDEMO_HF_REPO", REPO)
     assert hub.resolve_models_dir().origin.startswith("bundled models/ — the Hub")
 
 
 @pytest.mark.parametrize("flag", ["ARTDEMO_OFFLINE", "HF_HUB_OFFLINE"])
-def test_offline_never_touches_the_hub(standin, tmp_path, monkeypatch, flag):
+def test_offline_never_touches_the_hub(hub_server, tmp_path, monkeypatch, flag):
     hub.push(REPO, models_root=make_models(tmp_path / "m", b"v1"))
     monkeypatch.setenv("ARTDEMO_HF_REPO", REPO)
     monkeypatch.setenv(flag, "1")
-    before = len(standin.requests)
+    before = len(hub_server.requests)
     location = hub.resolve_models_dir()
     assert location.origin == f"bundled models/ (offline: {flag}=1, and no cached copy of {REPO}@main)"
     monkeypatch.delenv(flag)
     hub.resolve_models_dir()  # fills the cache
     monkeypatch.setenv(flag, "1")
-    before = len(standin.requests)
+    before = len(hub_server.requests)
     cached = hub.resolve_models_dir()
     assert weights_in(cached) == b"v1lithograph"
     assert cached.origin == f"Hugging Face Hub {REPO}@main (cached copy; offline: {flag}=1)"
-    assert len(standin.requests) == before
+    assert len(hub_server.requests) == before
 
 
-def test_bad_repo_setting_is_explained(standin, monkeypatch):
+def test_bad_repo_setting_is_explained(hub_server, monkeypatch):
     for spec in ("not a repo", "owner/name@../../etc", "owner/name@a b"):
         monkeypatch.setenv("ARTDEMO_HF_REPO", spec)
         location = hub.resolve_models_dir()
         assert location.origin.startswith(f"bundled models/ — ARTDEMO_HF_REPO is not usable: {spec!r} is not")
-    assert standin.requests == []
+    assert hub_server.requests == []
 
 
-def test_model_store_caches_per_setting(standin, tmp_path, monkeypatch):
+def test_model_store_caches_per_setting(hub_server, tmp_path, monkeypatch):
     hub.push(REPO, models_root=make_models(tmp_path / "m"))
     model_store.refresh()
     assert model_store.models_root() == Path(os.environ["ARTDEMO_MODELS"])
     monkeypatch.setenv("ARTDEMO_HF_REPO", REPO)
     hub_root = model_store.models_root()
-    count = len(standin.requests)
-    assert model_store.models_root() == hub_root and len(standin.requests) == count
+    count = len(hub_server.requests)
+    assert model_store.models_root() == hub_root and len(hub_server.requests) == count
     assert model_store.models_location().origin == f"Hugging Face Hub {REPO}@main"
 
 
-def test_push_errors_are_plain(standin, tmp_path):
+def test_push_errors_are_plain(hub_server, tmp_path):
     with pytest.raises(ArtdemoError, match="No trained models in"):
         hub.push(REPO, models_root=tmp_path / "empty")
-    standin.fail_with = 503
+    hub_server.fail_with = 503
     with pytest.raises(ArtdemoError, match=f"Publishing to {REPO} failed"):
         hub.push(REPO, models_root=make_models(tmp_path / "m"))
 
 
-def test_cli_push_then_pull_pinned(standin, tmp_path):
+def test_cli_push_then_pull_pinned(hub_server, tmp_path):
     """The commands as a user types them, in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "TF_CPP_MIN_LOG_LEVEL": "2"}
     models = make_models(tmp_path / "m", b"cli")
@@ -196,7 +196,7 @@ def test_cli_push_then_pull_pinned(standin, tmp_path):
                                        capture_output=True, text=True, env=env, timeout=60)
     pushed = run("push", "--repo", REPO, "--models", str(models), "--tag", "v1")
     assert pushed.returncode == 0, pushed.stderr
-    commit = standin.repos[REPO].refs["v1"]
+    commit = hub_server.repos[REPO].refs["v1"]
     assert f"pin it with: ARTDEMO_HF_REPO={REPO}@v1" in pushed.stdout and commit in pushed.stdout
     pulled = run("pull", "--repo", REPO, "--revision", "v1", "--to", str(tmp_path / "copy"))
     assert pulled.returncode == 0, pulled.stderr
