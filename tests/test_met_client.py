@@ -16,8 +16,8 @@ from artdemo.met_client import MAX_RATE, MetClient, NotFoundError, RetryPolicy, 
 @pytest.fixture
 def client(standin, monkeypatch):
     """A client with short waits, so fault tests stay quick; the defaults get one test."""
-    monkeypatch.setenv("ARTDEMO_MET_TIMEOUT", "1.0")
-    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "3")
+    monkeypatch.setenv("ARTDEMO_MET_TIMEOUT", "0.6")
+    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "2")
     return MetClient(standin.met_api, RetryPolicy(attempts=5, base_delay=0.05, max_delay=0.4))
 
 
@@ -90,7 +90,7 @@ def test_persistent_faults_give_a_clear_message_in_bounded_time(client, standin,
     start = time.monotonic()
     with pytest.raises(ArtdemoError, match=message):
         client.departments()
-    assert time.monotonic() - start < 4  # ARTDEMO_MET_DEADLINE=3 bounds retries and Retry-After
+    assert time.monotonic() - start < 3  # ARTDEMO_MET_DEADLINE=2 bounds retries and Retry-After
     assert standin.count(standin.met_path) >= (1 if kind == "429" else 2)  # it did retry
 
 
@@ -158,7 +158,7 @@ def test_offline_mode_sends_nothing(client, standin, monkeypatch):
 
 def test_unreachable_api_is_offline(monkeypatch):
     monkeypatch.setenv("ARTDEMO_MET_API", "http://127.0.0.1:9/public/collection/v1")
-    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "3")
+    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "1.5")
     with pytest.raises(OfflineError, match="couldn't reach"):
         get_client().departments()
 
@@ -176,4 +176,4 @@ def test_a_random_object_shares_one_deadline_across_its_requests(client, standin
     start = time.monotonic()
     with pytest.raises(ArtdemoError):
         client.random_object(random.Random(6))
-    assert time.monotonic() - start < 4.5  # ARTDEMO_MET_DEADLINE=3 for search, objects and images together
+    assert time.monotonic() - start < 3.5  # ARTDEMO_MET_DEADLINE=2 for search, objects and images together
