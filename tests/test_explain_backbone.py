@@ -1,0 +1,88 @@
+"""Explanations on the real EfficientNet-Lite0 with its real ImageNet head (slow: loads the
+weights and traces the full network). The ImageNet head is a trained head we always have,
+so the sanity checks run even before any task model is trained."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from scipy.stats import spearmanr
+
+pytestmark = pytest.mark.slow
+
+ESPRESSO = 967  # ImageNet class of scikit-image's coffee() picture
+
+
+@pytest.fixture(scope="module")
+def imagenet_models():
+    import keras
+
+    from artdemo.backbone import build_lite0
+
+    full = build_lite0(weights=True, include_classifier=True)
+    trained = keras.Model(full.input, [full.outputs[0], full.outputs[2]])
+    randomised = []
+    for seed in (0, 1, 2):  # one random head can agree with the real one by chance; three rarely do
+        clone = keras.models.clone_model(trained)
+        clone.set_weights(trained.get_weights())
+        head = clone.get_layer("imagenet")
+        kernel, bias = head.get_weights()
+        rng = np.random.default_rng(seed)
+        limit = np.sqrt(6 / sum(kernel.shape))  # Glorot uniform, Keras's default initialiser
+        head.set_weights([rng.uniform(-limit, limit, kernel.shape).astype(np.float32), np.zeros_like(bias)])
+        randomised.append(clone)
+    return trained, randomised
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    skimage_data = pytest.importorskip("skimage.data")
+    return np.asarray(Image.fromarray(skimage_data.coffee()).resize((224, 224), Image.BILINEAR), np.float32)
+
+
+def test_real_gradcam_is_a_clean_map_and_changes_when_the_imagenet_head_is_randomised(imagenet_models, coffee):
+    from artdemo.explain import compute_map
+    from artdemo.explain.adapter import keras_adapter
+
+    trained = keras_adapter(imagenet_models[0])
+    randomised = [keras_adapter(m) for m in imagenet_models[1]]
+    assert float(trained(coffee[None], ESPRESSO, {"output"})["output"][0]) > 0.5  # it is the real network
+    for method in ("gradcam", "occlusion"):
+        heat = compute_map(trained, coffee, ESPRESSO, method)
+        assert heat.shape == (224, 224) and np.isfinite(heat).all() and heat.max() == pytest.approx(1.0)
+        rhos = []
+        for random_adapter in randomised:
+            other = compute_map(random_adapter, coffee, ESPRESSO, method)
+            rhos.append(spearmanr(heat.ravel(), other.ravel())[0] if other.std() > 0 else 0.0)
+        assert np.mean(rhos) < 0.5, f"{method}: rank correlations {np.round(rhos, 2)} with random heads"
+    assert max(trained.trace_counts().values()) <= 1
+
+
+def test_first_layer_views_are_pictures_of_the_real_filters():
+    from artdemo.explain import views
+
+    filters = views.first_layer_filters()
+    assert filters.dtype == np.uint8 and filters.shape == (4 * 24 + 3 * 2, 8 * 24 + 7 * 2, 3)
+    assert filters.std() > 10  # real weights, not a blank grid
+    picture = np.random.default_rng(0).integers(0, 256, (300, 200, 3), dtype=np.uint8)
+    acts = views.first_layer_activations(picture)
+    assert acts.dtype == np.uint8 and acts.shape == (4 * 112 + 3 * 3, 8 * 112 + 7 * 3, 3)
+
+
+def test_explain_on_a_trained_task_model_returns_a_cached_224_map():
+    from artdemo import datacache, predictor
+    from artdemo.explain import explain
+    from artdemo.image_input import load_image_file
+
+    tasks = predictor.available_tasks()
+    if not tasks:
+        pytest.skip("no trained task model yet (python -m artdemo train all)")
+    task = tasks[0]
+    row = datacache.list_labelled(task)[0]
+    rgb = np.asarray(load_image_file(datacache.resolve(row.path)))
+    prediction = predictor.predict_image(rgb, [task])[task]
+    for method in ("gradcam", "occlusion", "integrated_gradients"):
+        heat = explain(rgb, task, prediction.predicted, method)
+        assert heat.shape == (224, 224) and heat.dtype == np.float32 and np.isfinite(heat).all()
+        assert explain(rgb, task, prediction.predicted, method) is heat
