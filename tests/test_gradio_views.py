@@ -104,9 +104,10 @@ def test_page_names_the_hub_when_models_come_from_it(app, monkeypatch, tmp_path)
         server.stop()
 
 
-def test_random_from_the_met_and_the_cache_when_it_fails(app, standin):
+def test_random_from_the_met_and_the_cache_when_it_fails(app, standin, monkeypatch):
     """Classify tab, 'Random from The Met' through the stand-in museum: the artwork and its facts
     show (models or not); when the MET fails, a cache artwork and a sentence saying so."""
+    monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "2")
     picture, about, summary, *_ = app.classify_random("met")()
     assert picture.ndim == 3 and picture.shape[2] == 3
     assert "From The Met" in about and "could not" not in about
