@@ -31,6 +31,8 @@ def tiny_predictor(monkeypatch):
         calls["n"] += 1
         return inner(x_batch, class_index, expected_keys)
 
+    counting_adapter.input_size = inner.input_size
+
     def model_input(rgb):
         from PIL import Image
 
@@ -124,3 +126,18 @@ def test_every_view_has_a_caption_that_says_what_it_does_not_show():
                 "print_texture"):
         assert len(views.CAPTIONS[key]) > 60
     assert all(word in views.CAPTIONS["gradcam"] for word in ("coarse", "not"))
+
+
+def test_print_texture_explains_a_full_resolution_piece_where_the_model_is_most_sure(tiny_predictor):
+    from artdemo.explain.texture import print_texture_view
+
+    picture = np.random.default_rng(4).integers(0, 256, (120, 90, 3), dtype=np.uint8)
+    view = print_texture_view(picture, "lithograph", "lithograph")
+    top, left, side = view.box
+    assert side == 32 and view.crop.shape == (32, 32, 3)
+    assert np.array_equal(view.crop, picture[top:top + side, left:left + side])  # not resampled
+    assert view.gradcam.shape == view.occlusion.shape == (32, 32)
+    assert 0.0 <= view.probability <= 1.0
+    cam_picture, occ_picture = view.overlays(0.5)
+    assert cam_picture.shape == occ_picture.shape == (32, 32, 3) and cam_picture.dtype == np.uint8
+    assert print_texture_view(picture, "lithograph", "lithograph") is view  # cached
