@@ -87,6 +87,7 @@ KIOSK_TYPE = """
 html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
 h1 {font-size: 3rem !important;} h2 {font-size: 2.3rem !important;} h3 {font-size: 1.9rem !important;}
 .stButton button, .stLinkButton a {min-height: 64px; min-width: 64px; font-size: 1.4rem; padding: 0.6rem 1.6rem;}
+[data-testid="stImage"] img {max-height: 58vh; width: auto !important; max-width: 100%; object-fit: contain;}
 </style>
 """
 

@@ -29,16 +29,17 @@ def probability_bars(classes: list[str], probabilities: list[float], predicted: 
     values = [float(probabilities[i]) for i in order]
     colours = [ACCENT if n == predicted else MUTED for n in names]
     outline = [3 if n == truth else 0 for n in names]
-    labels = [pretty(n) + ("  ◀ museum label" if n == truth else "") for n in names]
+    labels = [pretty(n) for n in names]
+    text = [f"{v:.0%}" + ("  ◀ museum label" if n == truth else "") for n, v in zip(names, values)]
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker=dict(color=colours, line=dict(color=TRUTH, width=outline)),
-        text=[f"{v:.0%}" for v in values], textposition="outside", cliponaxis=False,
+        text=text, textposition="outside", cliponaxis=False, textfont=dict(size=13),
         hovertemplate="%{y}: %{x:.1%}<extra></extra>",
     ))
     fig.update_layout(
         title=title or None, font=FONT, height=height or max(140, 34 * len(classes) + 50),
-        margin=dict(l=10, r=40, t=40 if title else 10, b=10),
-        xaxis=dict(range=[0, 1.15], tickformat=".0%", showgrid=False, visible=False),
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        xaxis=dict(range=[0, 1.6 if truth else 1.2], tickformat=".0%", showgrid=False, visible=False),
         yaxis=dict(automargin=True), showlegend=False,
     )
     return fig

@@ -86,7 +86,7 @@ if obj is None:
     st.info("No artwork yet: press **Random from the collection cache** to begin.")
     st.stop()
 
-picture, answers = st.columns([5, 6], gap="large")
+picture, answers = st.columns([4, 7], gap="large")
 with picture:
     st.image(ui_state.current_rgb(st.session_state), width="stretch")
     views.show_record(obj)

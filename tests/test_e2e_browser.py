@@ -9,6 +9,7 @@ so nothing reaches the internet, and a 3-second kiosk interval.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -34,6 +35,9 @@ pytestmark = [
     pytest.mark.skipif(not any(config.models_dir().glob("*/card.json")), reason="no trained models in models/ (python -m artdemo train all)"),
     pytest.mark.skipif(not (config.data_dir() / "labels").is_dir(), reason="needs the shared data cache (ARTDEMO_DATA)"),
 ]
+
+
+TASKS_READY = sorted(p.parent.name for p in config.models_dir().glob("*/card.json"))
 
 
 def free_port() -> int:
@@ -91,12 +95,20 @@ def no_trace(page) -> None:
     assert "Traceback" not in body and "Something went wrong on our side" not in body
 
 
-def test_visitor_classifies_explains_explores_and_watches_the_kiosk(app_url, browser):
+@pytest.fixture
+def page(browser):
     page = browser.new_page(viewport={"width": 1360, "height": 1000})
+    yield page
+    page.screenshot(path=str(ARTEFACTS / "last_page.png"))  # what the visitor saw last (useful on failure)
+    page.close()
+
+
+def test_visitor_classifies_explains_explores_and_watches_the_kiosk(app_url, browser, page):
     page.goto(app_url)
     page.get_by_role("button", name="Random from the collection cache").click(timeout=SLOW_MS)
-    page.get_by_text("Museum label:").first.wait_for(timeout=SLOW_MS)  # predictions beside the museum label
-    page.wait_for_function("document.querySelectorAll('[data-testid=stPlotlyChart]').length >= 4", timeout=60_000)
+    page.get_by_text(re.compile(r"^(confident|ask a curator)$")).first.wait_for(timeout=SLOW_MS)  # the route
+    page.wait_for_function(f"document.querySelectorAll('.stPlotlyChart .main-svg').length >= {len(TASKS_READY)}",
+                           timeout=60_000)  # one probability chart per model, drawn
     assert page.get_by_text("This session").is_visible()
     no_trace(page)
     page.wait_for_timeout(1000)  # let the bars finish drawing
@@ -104,7 +116,7 @@ def test_visitor_classifies_explains_explores_and_watches_the_kiosk(app_url, bro
 
     page.get_by_role("link", name="See how the machine sees it").click()
     page.get_by_text("Grad-CAM").first.wait_for(timeout=SLOW_MS)
-    page.get_by_text("First-layer filters").wait_for(timeout=SLOW_MS)
+    page.get_by_text("First-layer filters").first.wait_for(timeout=SLOW_MS)
     page.wait_for_function("document.querySelectorAll('[data-testid=stImage] img').length >= 6", timeout=SLOW_MS)
     no_trace(page)
     page.screenshot(path=str(ARTEFACTS / "machine_sees.png"))
