@@ -129,14 +129,24 @@ def class_choices(task: str, answer: dict | None):
 
 @shown
 def confusion_view(task: str, normalised: bool):
-    figure, note, (true, predicted) = core.confusion_figure(task, normalised)
+    """A model chosen: its matrix by top class; a yes/no model also gets the threshold slider, at 0.5."""
+    the_card = core.card(task)
+    binary = len(the_card.classes) == 2
+    positive = core.core("artdemo.confusion").positive_class(the_card) if binary else ""
+    slider = gr.Slider(value=0.5, visible=binary, label=f"Call it '{positive}' from this probability")
+    return (*confusion_at(task, normalised, 0.5 if binary else None), slider)
+
+
+@shown
+def confusion_at(task: str, normalised: bool, threshold: float | None):
+    figure, note, (true, predicted) = core.confusion_figure(task, normalised, threshold)
     classes = list(core.card(task).classes)
     return (figure, note, gr.Dropdown(choices=classes, value=true), gr.Dropdown(choices=classes, value=predicted))
 
 
 @shown
-def cell_view(task: str, true: str, predicted: str):
-    return core.cell_gallery(task, true, predicted)
+def cell_view(task: str, true: str, predicted: str, threshold: float | None = None):
+    return core.cell_gallery(task, true, predicted, threshold)
 
 
 @shown
@@ -206,6 +216,7 @@ def _confusion_tab(demo, model_tasks):
         task = gr.Dropdown(model_tasks or TASK_NAMES, value=(model_tasks or TASK_NAMES)[0], label="Model")
         normalised = gr.Checkbox(label="Show shares of each row", value=False)
         show = gr.Button("Show the matrix", variant="primary")
+    threshold = gr.Slider(0.05, 0.95, value=0.5, step=0.01, visible=False, label="Threshold")
     plot = gr.Plot()
     note = gr.Markdown()
     with gr.Row():
@@ -215,11 +226,14 @@ def _confusion_tab(demo, model_tasks):
     cell_note = gr.Markdown()
     cell = gr.Gallery(columns=6, height=360, label="Held-out images in this cell")
     private = dict(api_visibility="private")
-    for trigger in (show.click, task.change, normalised.change):
-        trigger(confusion_view, inputs=[task, normalised], outputs=[plot, note, true, predicted], **private)
-    cell_btn.click(cell_view, inputs=[task, true, predicted], outputs=[cell, cell_note], **private)
+    matrix_outputs = [plot, note, true, predicted]
+    for trigger in (show.click, task.change):
+        trigger(confusion_view, inputs=[task, normalised], outputs=[*matrix_outputs, threshold], **private)
+    for trigger in (normalised.change, threshold.release):
+        trigger(confusion_at, inputs=[task, normalised, threshold], outputs=matrix_outputs, **private)
+    cell_btn.click(cell_view, inputs=[task, true, predicted, threshold], outputs=[cell, cell_note], **private)
     if model_tasks:
-        demo.load(quiet(confusion_view, 4), inputs=[task, normalised], outputs=[plot, note, true, predicted], **private)
+        demo.load(quiet(confusion_view, 5), inputs=[task, normalised], outputs=[*matrix_outputs, threshold], **private)
 
 
 def _balance_tab(demo):

@@ -203,17 +203,26 @@ def overlays(rgb: np.ndarray, task: str, class_name: str, methods: list[str], op
 # --- confusion and balance -----------------------------------------------------------------------------
 
 
-def confusion_figure(task: str, normalised: bool):
-    """The held-out confusion matrix of one model, and a line of figures under it."""
+def binary_threshold(task: str, threshold: float | None) -> float | None:
+    """The threshold to apply: only yes/no models have one; others always take the top class."""
+    return threshold if threshold is not None and len(card(task).classes) == 2 else None
+
+
+def confusion_figure(task: str, normalised: bool, threshold: float | None = None):
+    """The held-out confusion matrix of one model (a yes/no model's at `threshold`), a line of
+    figures under it, and its fullest mistake cell."""
     confusion, charts = core("artdemo.confusion"), core("artdemo.charts")
     the_card = card(task)
-    matrix = confusion.counts(the_card)
+    threshold = binary_threshold(task, threshold)
+    matrix = confusion.counts(the_card, threshold)
     shown = confusion.row_normalised(matrix) if normalised else matrix
     figures = confusion.summary(matrix)
-    note = (f"{figures['n']} held-out images · accuracy {figures['accuracy']:.0%} · "
+    at = "" if threshold is None else f" with '{confusion.positive_class(the_card)}' from {threshold:.2f}"
+    note = (f"{figures['n']} held-out images{at} · accuracy {figures['accuracy']:.0%} · "
             f"balanced accuracy {figures['balanced_accuracy']:.0%} · macro-F1 {figures['macro_f1']:.2f}. "
             "Rows: the museum's label; columns: the model's answer.")
-    return charts.confusion_heatmap(shown, the_card.classes, normalised=normalised), note, confusion.largest_mistake(matrix, the_card.classes)
+    figure = charts.confusion_heatmap(shown, the_card.classes, normalised=normalised)
+    return figure, note, confusion.largest_mistake(matrix, the_card.classes)
 
 
 def thumbnail(relative_path: str) -> np.ndarray | None:
@@ -228,9 +237,10 @@ def thumbnail(relative_path: str) -> np.ndarray | None:
     return np.asarray(image)
 
 
-def cell_gallery(task: str, true: str, predicted: str) -> tuple[list[tuple[np.ndarray, str]], str]:
+def cell_gallery(task: str, true: str, predicted: str,
+                 threshold: float | None = None) -> tuple[list[tuple[np.ndarray, str]], str]:
     """The held-out images of one confusion cell (most confident first) and a line about them."""
-    cell = core("artdemo.confusion").cell_examples(card(task), true, predicted)
+    cell = core("artdemo.confusion").cell_examples(card(task), true, predicted, binary_threshold(task, threshold))
     items, missing = [], 0
     for item in cell[:MAX_CELL_IMAGES]:
         picture_ = thumbnail(item.example.path)

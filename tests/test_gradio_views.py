@@ -54,10 +54,10 @@ def app(monkeypatch, tmp_path):
 
 
 def test_confusion_matrix_and_a_cells_images(app):
-    figure, note, true, predicted = app.confusion_view("lithograph", False)
+    figure, note, true, predicted, slider = app.confusion_view("lithograph", False)
     heat = figure.data[0]
     assert np.asarray(heat.z).tolist() == [[5, 4], [3, 5]]  # recomputed from the 17 examples
-    assert note.startswith("17 held-out images · accuracy 59%")
+    assert note.startswith("17 held-out images with 'lithograph' from 0.50 · accuracy 59%")
     assert (true.value, predicted.value) in {("lithograph", "not_lithograph"), ("not_lithograph", "lithograph")}
     items, cell_note = app.cell_view("lithograph", "lithograph", "not_lithograph")
     assert len(items) == 3 and all(max(img.shape[:2]) <= 256 and img.shape[2] == 3 for img, _ in items)
@@ -66,6 +66,17 @@ def test_confusion_matrix_and_a_cells_images(app):
     assert "1 are not in the local data cache" in cell_note
     shares, *_ = app.confusion_view("lithograph", True)
     assert np.asarray(shares.data[0].z).sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
+    assert slider.visible and slider.value == 0.5 and "'lithograph'" in slider.label
+
+
+def test_moving_a_yes_no_models_threshold(app):
+    strict, note, *_ = app.confusion_at("lithograph", False, 0.9)
+    assert np.asarray(strict.data[0].z).tolist() == [[0, 9], [0, 8]]
+    assert "with 'lithograph' from 0.90" in note
+    lenient, *_ = app.confusion_at("lithograph", False, 0.2)
+    assert np.asarray(lenient.data[0].z).tolist() == [[8, 1], [8, 0]]
+    items, cell_note = app.cell_view("lithograph", "not_lithograph", "lithograph", 0.2)
+    assert "8 images are labelled not lithograph and predicted lithograph" in cell_note
 
 
 def test_class_balance_per_source(app):
