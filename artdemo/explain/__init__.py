@@ -12,7 +12,6 @@ that bring their own model.
 
 from __future__ import annotations
 
-import threading
 from typing import Callable
 
 import numpy as np
@@ -23,6 +22,7 @@ from .cache import CacheStats, HeatCache
 from .gradcam import gradcam
 from .integrated_gradients import integrated_gradients
 from .occlusion import occlusion
+from .split_views import fixed_features_for, split_for
 
 METHOD_FUNCTIONS: dict[str, Callable[[CallModel, np.ndarray, int], np.ndarray]] = {
     "gradcam": gradcam,
@@ -32,8 +32,6 @@ METHOD_FUNCTIONS: dict[str, Callable[[CallModel, np.ndarray, int], np.ndarray]] 
 METHODS = tuple(METHOD_FUNCTIONS)
 
 HEAT_CACHE = HeatCache()
-_ADAPTERS: dict[tuple[str, int], CallModel] = {}
-_ADAPTERS_LOCK = threading.Lock()
 
 
 def compute_map(call_model: CallModel, x: np.ndarray, class_index: int, method: str) -> np.ndarray:
@@ -47,18 +45,20 @@ def compute_map(call_model: CallModel, x: np.ndarray, class_index: int, method: 
     return np.clip(heat, 0.0, 1.0)
 
 
-def adapter_for(task: str) -> CallModel:
-    """The adapter around this task's explanation model, built (and traced) once per model object."""
+def adapter_for(task: str, x: np.ndarray | None = None) -> CallModel:
+    """The adapter around this task's explanation model.
+
+    Given the picture `x` (model input), a multi-view model is explained through its
+    whole view with the other views' features held at their values for `x`
+    (artdemo.explain.split_views): one backbone pass per perturbed image, not one per view.
+    """
     from .. import predictor
 
     model = predictor.explain_model(task)
-    key = (task, id(model))
-    with _ADAPTERS_LOCK:
-        if key not in _ADAPTERS:
-            for old in [k for k in _ADAPTERS if k[0] == task]:
-                del _ADAPTERS[old]  # the task's model was reloaded: drop the stale adapter
-            _ADAPTERS[key] = keras_adapter(model)
-        return _ADAPTERS[key]
+    split = split_for(model) if x is not None else None
+    if split is None:
+        return keras_adapter(model)
+    return keras_adapter(split.model, fixed=fixed_features_for(split, x))
 
 
 def class_index(task: str, class_name: str) -> int:
@@ -118,7 +118,7 @@ def explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndar
 
     def compute() -> np.ndarray:
         x = np.asarray(predictor.model_input(rgb), dtype=np.float32)
-        return compute_map(adapter_for(task), x, index, method)
+        return compute_map(adapter_for(task, x), x, index, method)
 
     return HEAT_CACHE.get_or_compute(key, compute)
 

@@ -6,13 +6,15 @@ them testable on a tiny model in milliseconds and keeps every shape check in one
 
 `keras_adapter(model)` wraps a Keras model whose outputs are `[conv_map, probs]`
 (the contract of `artdemo.predictor.explain_model(task)`). Its three graph functions
-are traced once, with a fixed input signature and the class index passed as a tensor,
-so asking about another class or another batch size never retraces.
+are traced once per model, with a fixed input signature and the class index passed as
+a tensor, so asking about another class, batch size or image never retraces.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -50,69 +52,118 @@ def check_batch(x_batch: np.ndarray, input_shape: tuple[int | None, ...] | None 
     return x
 
 
-def keras_adapter(model: Any, batch_size: int = 32) -> CallModel:
-    """Wrap a Keras model with outputs `[conv_map, probs]` as a `CallModel`.
+@dataclass
+class _Graphs:
+    """The three traced functions for one model (traced once, shared by all its adapters)."""
 
-    Grad-CAM's conv gradients need only the head's backward pass (conv map -> probs),
-    so they cost one forward pass of the backbone; input gradients backpropagate through
-    the whole network. Large batches are split into `batch_size` chunks to bound memory.
-    """
+    model: Any
+    forward: Any
+    conv_grads: Any
+    input_grads: Any
+    input_shape: tuple
+    fixed_dims: tuple[int, ...]
+    n_classes: int
+
+
+_GRAPHS: dict[int, _Graphs] = {}
+_GRAPHS_LOCK = threading.Lock()
+
+
+def _graphs_for(model: Any) -> _Graphs:
+    with _GRAPHS_LOCK:
+        graphs = _GRAPHS.get(id(model))
+        if graphs is None or graphs.model is not model:
+            graphs = _GRAPHS[id(model)] = _build_graphs(model)
+            while len(_GRAPHS) > 16:  # retrained models replace old ones; keep the table small
+                del _GRAPHS[next(iter(_GRAPHS))]
+        return graphs
+
+
+def _build_graphs(model: Any) -> _Graphs:
     import tensorflow as tf
 
     if len(model.outputs) != 2:
         raise ValueError("the explanation model must have two outputs: [conv_map, probs]")
     input_shape = tuple(model.inputs[0].shape)
+    fixed_dims = tuple(int(inp.shape[-1]) for inp in model.inputs[1:])
     spec = (
         tf.TensorSpec(shape=(None,) + input_shape[1:], dtype=tf.float32),
         tf.TensorSpec(shape=(), dtype=tf.int32),
+        tuple(tf.TensorSpec(shape=(1, d), dtype=tf.float32) for d in fixed_dims),
     )
 
+    def run(x, fixed):
+        if not fixed:
+            return model(x, training=False)
+        n = tf.shape(x)[0]
+        return model([x, *[tf.repeat(f, n, axis=0) for f in fixed]], training=False)
+
     @tf.function(input_signature=spec, reduce_retracing=True)
-    def forward(x, class_index):
-        conv, probs = model(x, training=False)
+    def forward(x, class_index, fixed):
+        conv, probs = run(x, fixed)
         return conv, probs[:, class_index]
 
     @tf.function(input_signature=spec, reduce_retracing=True)
-    def conv_grads(x, class_index):
+    def conv_grads(x, class_index, fixed):
         with tf.GradientTape() as tape:
-            conv, probs = model(x, training=False)
+            conv, probs = run(x, fixed)
             tape.watch(conv)
             target = probs[:, class_index]
         return conv, target, tape.gradient(target, conv)
 
     @tf.function(input_signature=spec, reduce_retracing=True)
-    def input_grads(x, class_index):
+    def input_grads(x, class_index, fixed):
         with tf.GradientTape() as tape:
             tape.watch(x)
-            _, probs = model(x, training=False)
+            _, probs = run(x, fixed)
             target = probs[:, class_index]
         return target, tape.gradient(target, x)
 
-    n_classes = int(model.outputs[1].shape[-1])
+    return _Graphs(model, forward, conv_grads, input_grads, input_shape, fixed_dims,
+                   int(model.outputs[1].shape[-1]))
+
+
+def keras_adapter(model: Any, fixed: Sequence[np.ndarray] = (), batch_size: int = 32) -> CallModel:
+    """Wrap a Keras model with outputs `[conv_map, probs]` as a `CallModel`.
+
+    Grad-CAM's conv gradients need only the head's backward pass (conv map -> probs),
+    so they cost one forward pass of the backbone; input gradients backpropagate through
+    the whole network. Large batches are split into `batch_size` chunks to bound memory.
+
+    A model with more inputs than the pixels (see `split_views`) gets their values in
+    `fixed`, one (1, D) row each, repeated for every image of a batch. The traced graph
+    functions are shared per model, so a new adapter for the next image costs nothing.
+    """
+    import tensorflow as tf
+
+    graphs = _graphs_for(model)
+    if len(fixed) != len(graphs.fixed_dims):
+        raise ValueError(f"the model needs {len(graphs.fixed_dims)} fixed inputs, got {len(fixed)}")
+    fixed_t = tuple(tf.constant(np.asarray(f, np.float32).reshape(1, d)) for f, d in zip(fixed, graphs.fixed_dims))
 
     def call(x_batch: np.ndarray, class_index: int, expected_keys: set[str]) -> dict[str, np.ndarray]:
         unknown = set(expected_keys) - KEYS
         if unknown:
             raise ValueError(f"unknown keys {sorted(unknown)}; known: {sorted(KEYS)}")
-        if not 0 <= int(class_index) < n_classes:
-            raise ValueError(f"class index {class_index} outside 0..{n_classes - 1}")
-        x = check_batch(x_batch, input_shape)
-        chunks = [_call_chunk(x[i:i + batch_size], int(class_index), set(expected_keys),
-                              forward, conv_grads, input_grads)
+        if not 0 <= int(class_index) < graphs.n_classes:
+            raise ValueError(f"class index {class_index} outside 0..{graphs.n_classes - 1}")
+        x = check_batch(x_batch, graphs.input_shape)
+        chunks = [_call_chunk(x[i:i + batch_size], int(class_index), set(expected_keys), graphs, fixed_t)
                   for i in range(0, len(x), batch_size)]
         return {key: np.concatenate([c[key] for c in chunks]) for key in chunks[0]}
 
     def trace_counts() -> dict[str, int]:
         """How often each graph function was traced (each should stay at most 1)."""
-        return {f.__name__: f.experimental_get_tracing_count() for f in (forward, conv_grads, input_grads)}
+        fns = (graphs.forward, graphs.conv_grads, graphs.input_grads)
+        return {f.__name__: f.experimental_get_tracing_count() for f in fns}
 
     call.trace_counts = trace_counts  # type: ignore[attr-defined]
     call.model = model  # type: ignore[attr-defined]
-    call.input_size = input_shape[1:3]  # type: ignore[attr-defined]
+    call.input_size = graphs.input_shape[1:3]  # type: ignore[attr-defined]
     return call
 
 
-def _call_chunk(x, class_index, keys, forward, conv_grads, input_grads) -> dict[str, np.ndarray]:
+def _call_chunk(x, class_index, keys, graphs: _Graphs, fixed) -> dict[str, np.ndarray]:
     """Run the cheapest graph function that yields every requested key for one chunk."""
     import tensorflow as tf
 
@@ -120,16 +171,16 @@ def _call_chunk(x, class_index, keys, forward, conv_grads, input_grads) -> dict[
     ct = tf.constant(class_index, dtype=tf.int32)
     out: dict[str, np.ndarray] = {}
     if CONV_GRADIENTS in keys:
-        conv, target, grads = conv_grads(xt, ct)
+        conv, target, grads = graphs.conv_grads(xt, ct, fixed)
         out[CONV_GRADIENTS] = grads.numpy()
         out[CONV_LAYER] = conv.numpy()
         out[OUTPUT] = target.numpy()
     if GRADIENTS in keys:
-        target, grads = input_grads(xt, ct)
+        target, grads = graphs.input_grads(xt, ct, fixed)
         out[GRADIENTS] = grads.numpy()
         out[OUTPUT] = target.numpy()
     if not out or (keys - out.keys()):
-        conv, target = forward(xt, ct)
+        conv, target = graphs.forward(xt, ct, fixed)
         out[CONV_LAYER] = conv.numpy()
         out[OUTPUT] = target.numpy()
     return {key: out[key] for key in keys}
