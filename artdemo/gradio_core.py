@@ -252,7 +252,8 @@ def cell_gallery(task: str, true: str, predicted: str,
     if len(cell) > MAX_CELL_IMAGES:
         note += f" Showing the {MAX_CELL_IMAGES} most confident."
     if missing:
-        note += f" {missing} are not in the local data cache, so they can't be shown."
+        note += (" 1 is not in the local data cache, so it can't be shown." if missing == 1 else
+                 f" {missing} are not in the local data cache, so they can't be shown.")
     return items, note
 
 

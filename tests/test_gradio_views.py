@@ -63,7 +63,7 @@ def test_confusion_matrix_and_a_cells_images(app):
     assert len(items) == 3 and all(max(img.shape[:2]) <= 256 and img.shape[2] == 3 for img, _ in items)
     assert all("not lithograph at" in caption for _, caption in items)
     assert "4 images are labelled lithograph and predicted not lithograph" in cell_note
-    assert "1 are not in the local data cache" in cell_note
+    assert "1 is not in the local data cache" in cell_note
     shares, *_ = app.confusion_view("lithograph", True)
     assert np.asarray(shares.data[0].z).sum(axis=1).tolist() == pytest.approx([1.0, 1.0])
     assert slider.visible and slider.value == 0.5 and "'lithograph'" in slider.label
