@@ -86,3 +86,30 @@ def test_explain_on_a_trained_task_model_returns_a_cached_224_map():
         heat = explain(rgb, task, prediction.predicted, method)
         assert heat.shape == (224, 224) and heat.dtype == np.float32 and np.isfinite(heat).all()
         assert explain(rgb, task, prediction.predicted, method) is heat
+
+
+def test_a_multi_view_head_is_explained_through_its_whole_view_with_the_same_answer(coffee):
+    """The split graph (other views held fixed) gives the full model's probability at the
+    picture and the same Grad-CAM (its gradient only flows through the whole view)."""
+    from artdemo.explain import compute_map
+    from artdemo.explain.adapter import keras_adapter
+    from artdemo.explain.split_views import fixed_features_for, split_for
+    from artdemo.explain_graph import build_explain_model
+    from artdemo.features import SLICES
+    from artdemo.heads import Group, Head
+
+    groups = [Group(["whole"], ["pooled", "head_std"]), Group(["flip"], ["pooled"])]
+    dim = 2 * 1280 + 1280
+    assert all(SLICES[p].stop - SLICES[p].start == 1280 for p in ("pooled", "head_std"))
+    rng = np.random.default_rng(0)
+    head = Head(["a", "b", "c"], groups, np.zeros(dim, np.float32), np.ones(dim, np.float32),
+                rng.normal(0, 0.02, (dim, 3)).astype(np.float32), np.zeros(3, np.float32))
+    model = build_explain_model(head)
+    split = split_for(model)
+    assert split is not None and split.others == ("flip",)
+    full = keras_adapter(model)
+    fast = keras_adapter(split.model, fixed=fixed_features_for(split, coffee))
+    p_full, p_fast = (float(a(coffee[None], 1, {"output"})["output"][0]) for a in (full, fast))
+    assert p_fast == pytest.approx(p_full, rel=1e-4)
+    np.testing.assert_allclose(compute_map(fast, coffee, 1, "gradcam"), compute_map(full, coffee, 1, "gradcam"),
+                               atol=1e-3)
