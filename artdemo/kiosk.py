@@ -19,6 +19,10 @@ from .errors import ArtdemoError
 
 log = logging.getLogger(__name__)
 
+
+class NotReady(Exception):
+    """The next artwork is still being prepared: keep showing the current one."""
+
 FRIENDLY_RETRY = "Let's look at another one…"
 DEFAULT_INTERVAL = 12.0
 DEFAULT_IDLE_TIMEOUT = 45.0
@@ -78,6 +82,8 @@ def step(state: KioskState, now: float, fetch: Callable[[], Any], *, interval: f
         return state
     try:
         item = fetch()
+    except NotReady:
+        return state
     except ArtdemoError as err:
         log.info("kiosk: next artwork failed: %s", err)
         return replace(state, shown_at=now, message=FRIENDLY_RETRY, failures=state.failures + 1, next_wanted=False)
@@ -87,6 +93,35 @@ def step(state: KioskState, now: float, fetch: Callable[[], Any], *, interval: f
     history = (state.history + (item_id(item),))[-20:]
     return replace(state, item=item, shown_at=now, message="", shown=state.shown + 1, failures=0,
                    history=history, next_wanted=False)
+
+
+class Prefetch:
+    """A fetcher for `step` that prepares the next artwork in a worker thread.
+
+    The first call starts the work and raises NotReady; later calls raise NotReady
+    until it is done, then return its result (or raise its error, which `step` turns
+    into a friendly line). The page's timer can fire and rerun while an artwork is
+    being prepared (slow machine, slow network) without cancelling the work.
+    """
+
+    def __init__(self, executor: Any, build: Callable[[int], Any]) -> None:
+        self._executor = executor
+        self._build = build  # called with how many artworks were started before this one
+        self._future: Any = None
+        self._started = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._future is not None and not self._future.done()
+
+    def __call__(self) -> Any:
+        if self._future is None:
+            self._future = self._executor.submit(self._build, self._started)
+            self._started += 1
+        if not self._future.done():
+            raise NotReady
+        future, self._future = self._future, None
+        return future.result()
 
 
 def touch(state: KioskState, now: float) -> KioskState:

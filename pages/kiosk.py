@@ -2,6 +2,7 @@
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
@@ -15,8 +16,18 @@ STATE = "artdemo_kiosk"
 INTERVAL = kiosk.interval_seconds()
 IDLE = kiosk.idle_timeout_seconds()
 
+PREFETCH = "artdemo_kiosk_prefetch"
+
+
+@st.cache_resource
+def workers() -> ThreadPoolExecutor:
+    """Threads that prepare the next artwork, shared by all kiosk sessions."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk")
+
+
 views.kiosk_type()
 st.session_state.setdefault(STATE, kiosk.KioskState())
+st.session_state.setdefault(PREFETCH, kiosk.Prefetch(workers(), kiosk.build_item))
 
 
 def on_touch() -> None:
@@ -48,16 +59,18 @@ def show(item: kiosk.KioskItem, state: kiosk.KioskState) -> None:
     st.caption(f"Artwork {state.shown} of the loop")
 
 
-@st.fragment(run_every=min(INTERVAL, 5.0))
+@st.fragment(run_every=min(INTERVAL, 2.0))
 def attract_loop() -> None:
     try:
-        state = kiosk.step(st.session_state[STATE], time.time(), lambda: kiosk.build_item(st.session_state[STATE].shown),
+        state = kiosk.step(st.session_state[STATE], time.time(), st.session_state[PREFETCH],
                            interval=INTERVAL, idle_timeout=IDLE, item_id=kiosk.item_id)
         st.session_state[STATE] = state
         if state.item is not None:
             show(state.item, state)
-        if state.message or state.item is None:
+        if state.message:
             st.markdown(f"## {kiosk.FRIENDLY_RETRY}")
+        elif state.item is None:
+            st.markdown("## Finding an artwork for you…")
         left, right = st.columns(2)
         left.button("Show me another one", on_click=on_next, key="kiosk_next", type="primary", width="stretch")
         right.button("Stay on this one", on_click=on_touch, key="kiosk_stay", width="stretch")

@@ -1,5 +1,6 @@
 """How the machine sees, and the Kiosk, through Streamlit's AppTest with the real models."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,16 @@ def start(page: str, **query: str) -> AppTest:
         at.switch_page(page).run()
     assert not at.exception
     return at
+
+
+def wait_for_text(at: AppTest, text: str, seconds: float = 120) -> None:
+    """Rerun until `text` shows (the kiosk prepares artworks in a worker thread)."""
+    deadline = time.time() + seconds
+    while text not in texts(at):
+        assert time.time() < deadline, f"{text!r} never appeared; page says: {texts(at)}"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception
 
 
 def texts(at: AppTest) -> str:
@@ -62,16 +73,16 @@ def test_three_maps_filters_and_patch_with_captions_default_to_the_prediction():
 @needs_data
 def test_kiosk_shows_an_artwork_and_moves_on_when_asked():
     at = start("", kiosk="1")
-    assert "Artwork 1 of the loop" in texts(at), texts(at)
+    wait_for_text(at, "Artwork 1 of the loop")
     assert at.button(key="kiosk_next").label == "Show me another one"
     at.button(key="kiosk_next").click().run()
     assert not at.exception
-    assert "Artwork 2 of the loop" in texts(at)
+    wait_for_text(at, "Artwork 2 of the loop")
 
 
 @needs_models
 def test_kiosk_with_an_empty_cache_says_lets_look_at_another_one(tmp_path, monkeypatch):
     monkeypatch.setenv("ARTDEMO_DATA", str(tmp_path))
     at = start("", kiosk="1")
-    assert not at.exception and not at.error
-    assert "Let's look at another one" in texts(at)
+    wait_for_text(at, "Let's look at another one")
+    assert not at.error

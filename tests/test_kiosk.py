@@ -87,3 +87,44 @@ def test_models_take_turns_and_none_is_a_message():
         assert "No trained model" in str(err)
     else:
         raise AssertionError("expected ArtdemoError")
+
+
+def test_prefetch_prepares_the_next_artwork_without_blocking_the_loop():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    release = threading.Event()
+    started = []
+
+    def build(n):
+        started.append(n)
+        release.wait(5)
+        return f"art{n}"
+
+    with ThreadPoolExecutor(1) as pool:
+        fetch = kiosk.Prefetch(pool, build)
+        state = run(kiosk.KioskState(), 0.0, fetch)
+        assert state.item is None and state.message == "" and fetch.busy  # still preparing: no error shown
+        assert run(state, 1.0, fetch) == state  # the timer fires again: nothing restarts
+        release.set()
+        for _ in range(100):
+            if not fetch.busy:
+                break
+            threading.Event().wait(0.02)
+        state = run(state, 2.0, fetch)
+        assert state.item == "art0" and state.shown == 1
+        assert started == [0]
+
+
+def test_prefetch_failure_becomes_the_friendly_line():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(n):
+        raise OfflineError("offline")
+
+    with ThreadPoolExecutor(1) as pool:
+        fetch = kiosk.Prefetch(pool, build)
+        state = run(kiosk.KioskState(), 0.0, fetch)
+        pool.submit(lambda: None).result()  # the failing build has finished
+        state = run(state, 0.5, fetch)
+        assert state.message == kiosk.FRIENDLY_RETRY and state.failures == 1
