@@ -63,7 +63,7 @@ def test_first_layer_views_are_pictures_of_the_real_filters():
     from artdemo.explain import views
 
     filters = views.first_layer_filters()
-    assert filters.dtype == np.uint8 and filters.shape == (4 * 24 + 3 * 2, 8 * 24 + 7 * 2, 3)
+    assert filters.dtype == np.uint8 and filters.shape == (4 * 48 + 3 * 5, 8 * 48 + 7 * 5, 3)
     assert filters.std() > 10  # real weights, not a blank grid
     picture = np.random.default_rng(0).integers(0, 256, (300, 200, 3), dtype=np.uint8)
     acts = views.first_layer_activations(picture)

@@ -26,7 +26,8 @@ CAPTIONS: dict[str, str] = {
     "occlusion": (
         "Occlusion: we covered one square of the picture at a time and watched the score. Light squares "
         "are where covering hurt the answer most. It shows what the model needs, at the size of the "
-        "squares (a quarter of the picture's side), not finer."),
+        "squares (a third of the picture's side, overlapping), not finer. For models that also look at "
+        "a close-up of the centre, only the whole-picture view is covered, so it can understate."),
     "top_patch": (
         "The square where the heat map is hottest, enlarged. It is the part the model leaned on most; "
         "it does not mean the model understood what is in it."),
@@ -109,7 +110,7 @@ def activation_grid(acts: np.ndarray, columns: int = 8, gap: int = 3) -> np.ndar
     return tile_grid(tiles, columns=columns, gap=gap)
 
 
-def first_layer_filters(scale: int = 8) -> np.ndarray:
+def first_layer_filters(scale: int = 16) -> np.ndarray:
     """The backbone's 32 first-layer filters (3x3 RGB) as an enlarged grid image."""
     from ..backbone import first_conv_weights
 
