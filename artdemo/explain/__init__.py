@@ -71,24 +71,17 @@ def class_index(task: str, class_name: str) -> int:
 
 
 def task_classes(task: str) -> list[str]:
-    from ..cards import load_card
+    """The task model's classes in output order: its card (via the predictor's cached
+    loader, no disk read per call), or the task's own list before any model is trained."""
+    from .. import predictor
     from ..tasks import TASKS
 
     try:
-        return list(load_card(task, _models_root()).classes)
-    except Exception:  # no card yet: the task's own class list (explain_model says how to train)
+        return list(predictor.load_model(task)[0].classes)
+    except Exception:  # no model yet: explain_model will say how to train it
         if task in TASKS:
             return list(TASKS[task].classes)
         raise ArtdemoError(f"There is no task called {task!r}; choose one of {', '.join(TASKS)}.")
-
-
-def _models_root():
-    try:
-        from ..model_store import models_root
-
-        return models_root()
-    except Exception:
-        return None
 
 
 def image_key(rgb: np.ndarray) -> str:
