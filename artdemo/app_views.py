@@ -85,9 +85,11 @@ HIDE_CHROME = """
 KIOSK_TYPE = """
 <style>
 html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
-h1 {font-size: 3rem !important;} h2 {font-size: 2.3rem !important;} h3 {font-size: 1.9rem !important;}
+h1 {font-size: 2.6rem !important;} h2 {font-size: 2rem !important;} h3 {font-size: 1.6rem !important;}
 .stButton button, .stLinkButton a {min-height: 64px; min-width: 64px; font-size: 1.4rem; padding: 0.6rem 1.6rem;}
-[data-testid="stImage"] img {max-height: 58vh; width: auto !important; max-width: 100%; object-fit: contain;}
+[data-stale="true"] {opacity: 1 !important; transition: none !important;}  /* no fading on each tick */
+.st-key-kiosk_art [data-testid="stImage"] img {height: 50vh; width: 100% !important; object-fit: contain;}
+.st-key-kiosk_map [data-testid="stImage"] img {height: 26vh; width: 100% !important; object-fit: contain;}
 </style>
 """
 

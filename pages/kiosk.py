@@ -41,22 +41,32 @@ def on_next() -> None:
 def show(item: kiosk.KioskItem, state: kiosk.KioskState) -> None:
     pred, obj = item.prediction, item.obj
     meta = TASKS.get(item.task)
-    st.markdown(f"## {meta.question if meta else item.task}")
-    picture, seen = st.columns(2, gap="large")
-    picture.image(item.rgb, width="stretch")
-    picture.markdown(f"### {obj.title or 'Untitled'}" + (f" — {obj.artist}" if obj.artist else ""))
+    picture, seen = st.columns([3, 2], gap="large")
+    with picture.container(key="kiosk_art"):
+        st.image(item.rgb, width="stretch")
+        st.markdown(f"### {obj.title or 'Untitled'}" + (f" — {obj.artist}" if obj.artist else ""))
+        controls()
     with seen:
-        verdict = "I'm fairly sure" if pred.route == "auto" else "I'm not sure — I'd ask a curator"
+        st.markdown(f"### {meta.question if meta else item.task}")
         st.markdown(f"# {pred.predicted.replace('_', ' ')}")
-        st.markdown(f"### {verdict} ({pred.confidence:.0%})")
+        verdict = "I'm fairly sure" if pred.route == "auto" else "I'm not sure — I'd ask a curator"
+        st.markdown(f"**{verdict} ({pred.confidence:.0%})**")
         truth = obj.labels.get(item.task)
         if truth:
             mark = ":green[✓ The museum agrees.]" if truth == pred.predicted else f":red[✗ The museum says: {truth.replace('_', ' ')}.]"
-            st.markdown(f"### {mark}")
+            st.markdown(f"**{mark}**")
         if item.overlay is not None:
-            st.image(item.overlay, width="stretch")
+            with st.container(key="kiosk_map"):
+                st.image(item.overlay, width="stretch")
             st.markdown("The warm colours show where the machine looked to decide.")
     st.caption(f"Artwork {state.shown} of the loop")
+
+
+def controls() -> None:
+    """Two big touch targets: pause on this artwork, or see another one now."""
+    left, right = st.columns(2)
+    left.button("Show me another one", on_click=on_next, key="kiosk_next", type="primary", width="stretch")
+    right.button("Stay on this one", on_click=on_touch, key="kiosk_stay", width="stretch")
 
 
 @st.fragment(run_every=min(INTERVAL, 2.0))
@@ -71,15 +81,14 @@ def attract_loop() -> None:
             st.markdown(f"## {kiosk.FRIENDLY_RETRY}")
         elif state.item is None:
             st.markdown("## Finding an artwork for you…")
-        left, right = st.columns(2)
-        left.button("Show me another one", on_click=on_next, key="kiosk_next", type="primary", width="stretch")
-        right.button("Stay on this one", on_click=on_touch, key="kiosk_stay", width="stretch")
+        if state.item is None:
+            controls()
     except Exception:  # a kiosk never shows a trace
         log.exception("kiosk: page failed")
         st.markdown(f"## {kiosk.FRIENDLY_RETRY}")
 
 
-st.title("How does a machine see art?")
+st.markdown("## How does a machine see art?")
 if any(support.optional_module(m) is None for m in ("artdemo.sources", "artdemo.predictor")):
     support.not_available("The kiosk")
 else:
