@@ -69,10 +69,12 @@ def model_section(card: ModelCard) -> str:
     lines.append(f"**Scope (what it has seen):** {card.scope}")
     lines.append("")
     lines.append(f"**Weakest classes on held-out data:** {_weakest_classes(card)}.")
-    if card.seed_baseline:
-        acc = card.seed_baseline.get("accuracy")
-        if isinstance(acc, (int, float)):
-            lines.append(f"The earlier small CNN (seed 000's approach) reached {_pct(acc)} on the same split.")
+    compared = [(what, base.get("accuracy")) for what, base in
+                (("a logistic regression on pooled backbone features", card.baseline),
+                 ("the earlier small CNN trained from scratch (seed 000's approach)", card.seed_baseline))]
+    compared = [f"{what} {_pct(acc)}" for what, acc in compared if isinstance(acc, (int, float))]
+    if compared:
+        lines.append(f"Accuracy on the same test split for comparison: {'; '.join(compared)}.")
     if card.notes:
         lines += ["", f"**Notes:** {card.notes}"]
     lines += [
