@@ -121,14 +121,21 @@ def model_cards() -> dict[str, ModelCard]:
     return _cards(*_cards_signature())
 
 
-def fetch_object(source: str) -> ArtObject:
-    """A random artwork from "met", "moma" or "cache", with a spinner while it downloads."""
+def fetch_object(source: str) -> tuple[ArtObject, str | None]:
+    """A random artwork from "met", "moma" or "cache", with a spinner while it downloads.
+
+    When the MET or MoMA fails, an artwork from the local collection comes instead,
+    with a sentence (the notice) telling the visitor what failed; None when the
+    chosen source answered.
+    """
     sources = optional_module("artdemo.sources")
     if sources is None:
         raise ArtdemoError("Fetching artworks is not available yet in this version of the app.")
     label = {"met": "the MET", "moma": "MoMA", "cache": "the collection cache"}.get(source, source)
     with st.spinner(f"Fetching an artwork from {label}…"):
-        return sources.random_object(source)
+        if hasattr(sources, "random_with_fallback"):
+            return sources.random_with_fallback(source)
+        return sources.random_object(source), None
 
 
 def object_from(kind: str, *args: object) -> ArtObject:

@@ -17,10 +17,14 @@ st.caption("Pick an artwork. Four small neural networks say what they think it i
 
 
 def load(get_object) -> None:
-    """Fetch an artwork, make it current and predict, showing any failure as a message."""
+    """Fetch an artwork, make it current and predict, showing any failure as a message.
+    `get_object` returns an ArtObject, or (ArtObject, notice) when it fell back to the cache."""
     with support.shown_errors("getting that artwork"):
-        obj = get_object()
+        got = get_object()
+        obj, notice = got if isinstance(got, tuple) else (got, None)
         ui_state.set_object(st.session_state, obj)
+        if notice:
+            st.warning(notice, icon=":material/wifi_off:")
         ui_state.set_predictions(st.session_state, support.predict(ui_state.current_rgb(st.session_state)))
 
 

@@ -20,7 +20,7 @@ if obj is None or rgb is None:
     st.page_link("pages/classify.py", label="Go to Classify", icon=":material/palette:")
     if st.button("Or show me one from the collection cache", key="sees_random", type="primary"):
         with support.shown_errors("getting an artwork"):
-            ui_state.set_object(st.session_state, support.fetch_object("cache"))
+            ui_state.set_object(st.session_state, support.fetch_object("cache")[0])
             st.rerun()
     st.stop()
 
