@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from artdemo import config
-from artdemo.cards import save_card
+from artdemo.cards import load_card, save_card
 from artdemo.datacache import list_labelled
 from tests.app_cards import lithograph_card
 
@@ -109,3 +109,15 @@ def test_about_lists_models_with_the_seed_figure_and_data_credits(models):
     assert rows.loc[0, "seed accuracy"] == pytest.approx(0.61)
     assert "non-commercial" in texts(at)
     assert "BerkeleyLibrary/galc-api" in texts(at)
+
+
+@needs_data
+def test_a_cell_image_opens_on_how_the_machine_sees(models):
+    at = open_page("pages/confusion.py")
+    opener = next(b for b in at.button if b.label == "Open with saliency")
+    opener.click().run()
+    assert not at.exception
+    assert at.title[0].value == "How the machine sees"
+    assert "Pick an artwork first." not in texts(at)  # the held-out image is the current artwork
+    held_out = {ex.path for ex in load_card("lithograph", models).examples}
+    assert at.session_state["artdemo_object"].image_path in held_out
