@@ -112,3 +112,25 @@ def test_the_adapter_refuses_wrong_shapes_with_a_clear_message():
         adapter(np.zeros((1, 32, 32, 3)), 5, {"output"})
     with pytest.raises(ValueError, match="NaN"):
         adapter(np.full((1, 32, 32, 3), np.nan), 0, {"output"})
+
+
+def test_a_model_so_sure_that_its_probability_rounds_to_one_keeps_its_gradcam(trained):
+    """When p rounds to 1.0 in float32 its own gradient p(1 - p) is exactly 0. With class 0's
+    logit held constant, the true gradient is p0 * dz1 for any logit scale, so a head scaled
+    10x (p == 1.0) must give the same normalised Grad-CAM as the unscaled one."""
+    import keras
+
+    kernel, bias = trained.get_layer("head").get_weights()
+    adapters = []
+    for scale in (1.0, 10.0):  # logit margin ~6, then ~60 (p0 ~ 1e-26: tiny but representable)
+        model = keras.models.clone_model(trained)
+        model.set_weights(trained.get_weights())
+        model.get_layer("head").set_weights([np.stack([np.zeros_like(kernel[:, 1]), kernel[:, 1] * scale], 1),
+                                             np.array([0.0, bias[1] * scale], np.float32)])
+        adapters.append(keras_adapter(model))
+    x, y = synthetic_images(8, seed=5)
+    x1 = x[y == 1][0]
+    assert float(adapters[1](x1[None], 1, {"output"})["output"][0]) == 1.0  # saturated
+    reference, saturated = (compute_map(a, x1, 1, "gradcam") for a in adapters)
+    assert reference.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(saturated, reference, atol=0.02)

@@ -98,6 +98,14 @@ def _build_graphs(model: Any) -> _Graphs:
         n = tf.shape(x)[0]
         return model([x, *[tf.repeat(f, n, axis=0) for f in fixed]], training=False)
 
+    def target(probs, class_index):
+        """p_c, written so its gradient survives saturation: when p_c rounds to 1.0 in float32
+        its own gradient p_c(1 - p_c) is exactly 0, but -(sum of the other classes) has the
+        same derivative and stays representable."""
+        p_c = probs[:, class_index]
+        others = tf.reduce_sum(probs * (1.0 - tf.one_hot(class_index, tf.shape(probs)[1])), axis=1)
+        return p_c, tf.where(p_c > 0.5, -others, p_c)
+
     @tf.function(input_signature=spec, reduce_retracing=True)
     def forward(x, class_index, fixed):
         conv, probs = run(x, fixed)
@@ -108,16 +116,16 @@ def _build_graphs(model: Any) -> _Graphs:
         with tf.GradientTape() as tape:
             conv, probs = run(x, fixed)
             tape.watch(conv)
-            target = probs[:, class_index]
-        return conv, target, tape.gradient(target, conv)
+            p_c, differentiable = target(probs, class_index)
+        return conv, p_c, tape.gradient(differentiable, conv)
 
     @tf.function(input_signature=spec, reduce_retracing=True)
     def input_grads(x, class_index, fixed):
         with tf.GradientTape() as tape:
             tape.watch(x)
             _, probs = run(x, fixed)
-            target = probs[:, class_index]
-        return target, tape.gradient(target, x)
+            p_c, differentiable = target(probs, class_index)
+        return p_c, tape.gradient(differentiable, x)
 
     return _Graphs(model, forward, conv_grads, input_grads, input_shape, fixed_dims,
                    int(model.outputs[1].shape[-1]))
