@@ -56,13 +56,16 @@ def shown_errors(what: str) -> Iterator[None]:
         st.error(SOMETHING_WRONG.format(what=what))
 
 
-@st.cache_resource(show_spinner="Loading the models (only the first time)…")
 def ready_tasks() -> list[str]:
-    """Tasks with a trained model, after loading the backbone and heads once.
+    """Tasks with a trained model, after loading the backbone and heads once per
+    models folder (and again when a card file changes)."""
+    return _ready_tasks(*_cards_signature())
 
-    A warm-up prediction on a grey picture pays the loading cost here, behind a
-    spinner, rather than on the visitor's first artwork.
-    """
+
+@st.cache_resource(show_spinner="Loading the models (only the first time)…")
+def _ready_tasks(root: str, stamps: tuple) -> list[str]:
+    """A warm-up prediction on a grey picture pays the loading cost here, behind a
+    spinner, rather than on the visitor's first artwork."""
     predictor = optional_module("artdemo.predictor")
     if predictor is None:
         return []
