@@ -88,6 +88,23 @@ def _adapters(model, x: np.ndarray):
     return fresh, fresh(), f"whole view + {len(split.others)} fixed view(s)"
 
 
+def _full_adapter(model):
+    from .explain.adapter import keras_adapter
+
+    return keras_adapter(model)
+
+
+def _piece_adapter(model):
+    """Adapter factory for one picture: the whole-view split when the model has other views."""
+    from .explain.adapter import keras_adapter
+    from .explain.split_views import split_for
+
+    split = split_for(model)
+    if split is None:
+        return None
+    return lambda x: keras_adapter(split.model, fixed=split.fixed_features(x))
+
+
 def explanation_timings() -> list[tuple[str, float, str]]:
     """(name, value, unit) per figure: warm Grad-CAM, occlusion, integrated gradients, cache hit."""
     from .explain import HEAT_CACHE, compute_map, explain, image_key
@@ -112,6 +129,10 @@ def explanation_timings() -> list[tuple[str, float, str]]:
         (f"explain: integrated gradients, 10 steps, warm ({label})",
          _median_seconds(lambda: compute_map(adapter, x, 0, "integrated_gradients"), 3), "s"),
     ]
+    from .explain.texture import texture_maps
+
+    figures.append((f"explain: print-texture view, full-resolution piece ({label})",
+                    _median_seconds(lambda: texture_maps(_full_adapter(model), rgb, 0, _piece_adapter(model)), 1), "s"))
     if task is not None:
         from .explain import task_classes
 
