@@ -82,6 +82,12 @@ def test_explain_on_a_trained_task_model_returns_a_cached_224_map():
     row = datacache.list_labelled(task)[0]
     rgb = np.asarray(load_image_file(datacache.resolve(row.path)))
     prediction = predictor.predict_image(rgb, [task])[task]
+    from artdemo.explain import adapter_for, class_index
+
+    x = predictor.model_input(rgb)
+    index = class_index(task, prediction.predicted)
+    explained = float(adapter_for(task, x, rgb)(x[None], index, {"output"})["output"][0])
+    assert explained == pytest.approx(prediction.confidence, abs=1e-3)  # the map explains the shown answer
     for method in ("gradcam", "occlusion", "integrated_gradients"):
         heat = explain(rgb, task, prediction.predicted, method)
         assert heat.shape == (224, 224) and heat.dtype == np.float32 and np.isfinite(heat).all()
@@ -113,3 +119,17 @@ def test_a_multi_view_head_is_explained_through_its_whole_view_with_the_same_ans
     assert p_fast == pytest.approx(p_full, rel=1e-4)
     np.testing.assert_allclose(compute_map(fast, coffee, 1, "gradcam"), compute_map(full, coffee, 1, "gradcam"),
                                atol=1e-3)
+
+    # with the other views computed from the original picture, the explained probability is
+    # the predictor's own (numpy head on artdemo.features), not an approximation of it
+    from skimage import data as skimage_data
+
+    from artdemo.explain.split_views import fixed_features_from_picture
+    from artdemo.features import features_of_images
+    from artdemo.views import model_input
+
+    original = skimage_data.coffee()
+    direct = float(head.probabilities(features_of_images([original], head.views))[0, 1])
+    exact = keras_adapter(split.model, fixed=fixed_features_from_picture(split, original))
+    x = np.asarray(model_input(original), np.float32)
+    assert float(exact(x[None], 1, {"output"})["output"][0]) == pytest.approx(direct, abs=1e-4)

@@ -41,7 +41,7 @@ def tiny_predictor(monkeypatch):
     fake = types.SimpleNamespace(explain_model=lambda task: model, model_input=model_input)
     monkeypatch.setitem(sys.modules, "artdemo.predictor", fake)
     monkeypatch.setattr(artdemo, "predictor", fake, raising=False)
-    monkeypatch.setattr(explain_pkg, "adapter_for", lambda task, x=None: counting_adapter)
+    monkeypatch.setattr(explain_pkg, "adapter_for", lambda task, x=None, rgb=None: counting_adapter)
     monkeypatch.setattr(explain_pkg, "HEAT_CACHE", HeatCache(max_entries=4))
     return calls
 

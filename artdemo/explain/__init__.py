@@ -22,7 +22,7 @@ from .cache import CacheStats, HeatCache
 from .gradcam import gradcam
 from .integrated_gradients import integrated_gradients
 from .occlusion import occlusion
-from .split_views import fixed_features_for, split_for
+from .split_views import fixed_features_for, fixed_features_from_picture, split_for
 
 METHOD_FUNCTIONS: dict[str, Callable[[CallModel, np.ndarray, int], np.ndarray]] = {
     "gradcam": gradcam,
@@ -45,12 +45,13 @@ def compute_map(call_model: CallModel, x: np.ndarray, class_index: int, method: 
     return np.clip(heat, 0.0, 1.0)
 
 
-def adapter_for(task: str, x: np.ndarray | None = None) -> CallModel:
+def adapter_for(task: str, x: np.ndarray | None = None, rgb: np.ndarray | None = None) -> CallModel:
     """The adapter around this task's explanation model.
 
-    Given the picture `x` (model input), a multi-view model is explained through its
-    whole view with the other views' features held at their values for `x`
-    (artdemo.explain.split_views): one backbone pass per perturbed image, not one per view.
+    Given the picture (`x`, the model input, and if known `rgb`, the original), a multi-view
+    model is explained through its whole view with the other views' features held at their
+    values for this picture (artdemo.explain.split_views): one backbone pass per perturbed
+    image, not one per view. With `rgb` those features are the predictor's own.
     """
     from .. import predictor
 
@@ -58,7 +59,8 @@ def adapter_for(task: str, x: np.ndarray | None = None) -> CallModel:
     split = split_for(model) if x is not None else None
     if split is None:
         return keras_adapter(model)
-    return keras_adapter(split.model, fixed=fixed_features_for(split, x))
+    fixed = fixed_features_from_picture(split, rgb) if rgb is not None else fixed_features_for(split, x)
+    return keras_adapter(split.model, fixed=fixed)
 
 
 def class_index(task: str, class_name: str) -> int:
@@ -111,7 +113,7 @@ def explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndar
 
     def compute() -> np.ndarray:
         x = np.asarray(predictor.model_input(rgb), dtype=np.float32)
-        return compute_map(adapter_for(task, x), x, index, method)
+        return compute_map(adapter_for(task, x, rgb), x, index, method)
 
     return HEAT_CACHE.get_or_compute(key, compute)
 

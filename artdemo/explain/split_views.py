@@ -14,7 +14,9 @@ then say: "which parts of the whole view raise the score, the other views stayin
 they are". The frame-cropped and patch views still see an occluded region, so occlusion
 on the whole view alone can understate how much the model relies on that region.
 
-This reads the layer names of artdemo.explain_graph (`view_whole`, `stats_<view>`,
+The fixed features come from the original picture through artdemo.features, exactly as
+`predict_image` computes them, so the probability being explained is the one the app
+shows. This reads the layer names of artdemo.explain_graph (`view_whole`, `stats_<view>`,
 `head`, one shared backbone); any other model is explained as it is.
 """
 
@@ -92,3 +94,29 @@ def fixed_features_for(split: ViewSplit, x: np.ndarray) -> list[np.ndarray]:
 
     digest = hashlib.blake2b(np.ascontiguousarray(x, np.float32).tobytes(), digest_size=16).hexdigest()
     return _FIXED.get_or_compute((id(split), digest), lambda: split.fixed_features(x))
+
+
+def fixed_features_from_picture(split: ViewSplit, rgb: np.ndarray) -> list[np.ndarray]:
+    """The other views' features computed from the original picture, exactly as
+    `predictor.predict_image` computes them (artdemo.features: e.g. the greyscale patch at
+    full resolution), so the explained probability is the one the app shows. Falls back to
+    the explain graph's own views (built from the 224 px view) if the layouts differ."""
+    import hashlib
+
+    rgb = np.ascontiguousarray(rgb, np.uint8)
+    digest = hashlib.blake2b(rgb.tobytes(), digest_size=16)
+    digest.update(str(rgb.shape).encode())
+
+    def compute() -> list[np.ndarray]:
+        from ..features import features_of_images
+
+        feats = features_of_images([rgb], list(split.others))
+        return [np.asarray(feats[v], np.float32).reshape(1, -1) for v in split.others]
+
+    rows = _FIXED.get_or_compute((id(split), "picture", digest.hexdigest()), compute)
+    dims = [int(i.shape[-1]) for i in split.model.inputs[1:]]
+    if [r.shape[-1] for r in rows] != dims:
+        from ..predictor import model_input
+
+        return fixed_features_for(split, np.asarray(model_input(rgb), np.float32))
+    return rows

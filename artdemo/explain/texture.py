@@ -102,4 +102,4 @@ def print_texture_view(rgb: np.ndarray, task: str = "lithograph", class_name: st
     index = class_index(task, class_name)
     key = (image_key(rgb), task, class_name, "print_texture")
     return HEAT_CACHE.get_or_compute(
-        key, lambda: texture_maps(adapter_for(task), rgb, index, lambda x: adapter_for(task, x)))
+        key, lambda: texture_maps(adapter_for(task), rgb, index, lambda x: adapter_for(task, x, x.astype(np.uint8))))
