@@ -67,9 +67,6 @@ def _page_texts(at: AppTest) -> dict[str, str]:
 
 @needs_data
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "pages/classify.py shows the MET failure as an error instead of falling back to the "
-    "collection cache (sources.random_with_fallback); reported to the app helper in status.md"))
 def test_random_from_the_met_always_shows_an_artwork_under_rotating_faults(standin, monkeypatch):
     monkeypatch.setenv("ARTDEMO_MET_TIMEOUT", "1")
     monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "2")
