@@ -84,6 +84,7 @@ def test_page_says_which_models_it_uses(app_url):
     assert any(isinstance(t, str) and "**Models:** bundled models/ (ARTDEMO_HF_REPO not set)" in t for t in texts)
 
 
+@pytest.mark.slow  # loads TensorFlow and the backbone
 def test_classify_a_cache_image(client, tmp_path):
     cards = needs_models()
     image = cache_image(tmp_path)
@@ -119,6 +120,7 @@ def test_bad_uploads_get_clear_errors_and_the_app_keeps_serving(client, tmp_path
             client.predict(handle_file(str(good)), api_name="/classify")
 
 
+@pytest.mark.slow
 def test_explain_returns_an_overlay_of_the_model_view(client, tmp_path):
     cards = needs_models()
     task = next(iter(cards))
