@@ -64,6 +64,7 @@ def streamlit_session():
     return at
 
 
+@pytest.mark.slow  # 29 reruns of the page, each good upload classified: ~1-2 min on a shared machine
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_streamlit_upload_answers_each_case_and_keeps_the_session(streamlit_session, case):
     at = streamlit_session
@@ -83,6 +84,7 @@ def test_streamlit_upload_answers_each_case_and_keeps_the_session(streamlit_sess
         assert _texts(at, "subheader") == shown_before, "the previous artwork (if any) stays"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not HAVE_DATA, reason="needs the shared data cache")
 def test_streamlit_after_the_corpus_a_cache_artwork_still_classifies(streamlit_session):
     at = streamlit_session
