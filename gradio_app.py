@@ -200,10 +200,12 @@ def _explain_tab(state_rgb, state_answer):
             opacity = gr.Slider(0.0, 1.0, value=0.5, step=0.05, label="Heat-map opacity")
             go = gr.Button("Show where it looks", variant="primary")
             method = gr.Textbox(value="gradcam", visible=False)
-        gallery = gr.Gallery(label="Overlays on the model's 224×224 view", columns=3, height=420)
+        with gr.Column(scale=2):
+            gallery = gr.Gallery(label="Overlays on the model's 224×224 view", columns=3, height=420)
+            captions = gr.Markdown()
     for trigger in (task.change, state_answer.change):
         trigger(class_choices, inputs=[task, state_answer], outputs=class_name, api_visibility="private")
-    go.click(explain_gallery, inputs=[state_rgb, own, task, class_name, methods, opacity], outputs=gallery,
+    go.click(explain_gallery, inputs=[state_rgb, own, task, class_name, methods, opacity], outputs=[gallery, captions],
              api_visibility="private")
     api_image = gr.Image(visible=False, type="numpy")
     api_btn = gr.Button(visible=False)
@@ -270,7 +272,20 @@ def build() -> gr.Blocks:
 
 demo = build()
 
+def warm_up() -> None:
+    """Load TensorFlow, the backbone and the heads before the first visitor asks (in the background)."""
+    try:
+        import numpy as np
+
+        core.predict(np.full((64, 64, 3), 128, dtype=np.uint8))
+    except Exception:  # no models yet, or anything else: the first request will say so plainly
+        log.info("warm-up skipped", exc_info=True)
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import threading
+
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     demo.queue(default_concurrency_limit=1).launch(max_file_size="25mb")

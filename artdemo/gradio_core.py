@@ -193,11 +193,15 @@ def caption(method: str) -> str:
         return ""
 
 
-def overlays(rgb: np.ndarray, task: str, class_name: str, methods: list[str], opacity: float) -> list[tuple[np.ndarray, str]]:
-    """Gallery items: one overlay per chosen method, captioned."""
+def overlays(rgb: np.ndarray, task: str, class_name: str, methods: list[str],
+             opacity: float) -> tuple[list[tuple[np.ndarray, str]], str]:
+    """Gallery items (one overlay per chosen method, titled) and the methods' captions:
+    what each picture shows and what it does not."""
     if not methods:
         raise ArtdemoError("Choose at least one method.")
-    return [(overlay(rgb, task, class_name, m, opacity), f"{METHOD_TITLES.get(m, m)}: {caption(m)}") for m in methods]
+    items = [(overlay(rgb, task, class_name, m, opacity), METHOD_TITLES.get(m, m)) for m in methods]
+    captions = "\n".join(f"- {caption(m) or METHOD_TITLES.get(m, m)}" for m in methods)
+    return items, captions
 
 
 # --- confusion and balance -----------------------------------------------------------------------------

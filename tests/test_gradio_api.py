@@ -137,3 +137,29 @@ def test_explain_refuses_a_class_the_model_lacks(client, tmp_path):
     task = next(iter(cards))
     with pytest.raises(AppError, match=f"'cubist-ish' is not a class of the '{task}' model"):
         client.predict(handle_file(str(cache_image(tmp_path))), task, "cubist-ish", "gradcam", api_name="/explain")
+
+
+@pytest.mark.slow
+def test_classify_and_explain_tabs_show_every_model(tmp_path):
+    """The UI handlers behind the Classify and How-the-machine-sees tabs, on a real cache image."""
+    cards = needs_models()
+    import gradio_app
+
+    out = gradio_app.classify_upload(str(cache_image(tmp_path)))
+    picture, about, summary, *labels = out[:3 + len(gradio_app.TASK_NAMES)]
+    answer, rgb = out[-3], out[-2]
+    assert picture.shape == rgb.shape and picture.ndim == 3
+    for task, label in zip(gradio_app.TASK_NAMES, labels):
+        assert label.visible == (task in cards)
+        if task in cards:
+            confidences = label.value["confidences"]
+            assert len(confidences) == len(cards[task].classes)
+            assert sum(c["confidence"] for c in confidences) == pytest.approx(1.0, abs=1e-4)
+            assert label.value["label"] == answer["predictions"][task]["predicted"].replace("_", " ")
+            assert f"| {answer['predictions'][task]['route']} (" in summary
+    task = next(iter(cards))
+    predicted = answer["predictions"][task]["predicted"]
+    items, captions = gradio_app.explain_gallery(rgb, None, task, predicted, ["gradcam", "occlusion"], 0.5)
+    assert [caption for _, caption in items] == ["Grad-CAM", "Occlusion"]
+    assert all(np.asarray(image).shape == (224, 224, 3) for image, _ in items)
+    assert "Grad-CAM:" in captions and "Occlusion:" in captions
