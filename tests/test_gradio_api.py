@@ -163,3 +163,30 @@ def test_classify_and_explain_tabs_show_every_model(tmp_path):
     assert [caption for _, caption in items] == ["Grad-CAM", "Occlusion"]
     assert all(np.asarray(image).shape == (224, 224, 3) for image, _ in items)
     assert "Grad-CAM:" in captions and "Occlusion:" in captions
+
+
+@pytest.mark.slow
+def test_same_answers_from_models_pulled_off_the_hub(tmp_path, monkeypatch):
+    """Publish the bundled models/ to the stand-in Hub, point ARTDEMO_HF_REPO at the pinned tag:
+    /classify's handler then reads the Hub snapshot and gives the same probabilities."""
+    from artdemo import hub
+    from tests.hub_standin import StandinHub
+
+    needs_models()
+    import gradio_app
+
+    image = str(cache_image(tmp_path))
+    bundled = gradio_app.classify(image)
+    server = StandinHub().start()
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("ARTDEMO_CACHE", str(tmp_path / "cache"))
+        hub.push("museum/artdemo-models", tag="v1")
+        monkeypatch.setenv("ARTDEMO_HF_REPO", "museum/artdemo-models@v1")
+        pulled = gradio_app.classify(image)
+    finally:
+        server.stop()
+    assert pulled["models"] == "Hugging Face Hub museum/artdemo-models@v1"
+    assert set(pulled["predictions"]) == set(bundled["predictions"])
+    for task, pred in pulled["predictions"].items():
+        assert pred["probabilities"] == pytest.approx(bundled["predictions"][task]["probabilities"], abs=1e-6)
