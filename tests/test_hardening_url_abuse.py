@@ -216,6 +216,7 @@ def test_an_endless_response_stops_at_the_upload_limit(site):
 # --- the front ends, once each ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the good link is classified: the first prediction loads the models
 def test_streamlit_url_box_refuses_abuse_and_keeps_serving(site, monkeypatch):
     monkeypatch.setattr(sources, "URL_TIMEOUT", 1.5)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
