@@ -162,7 +162,7 @@ def summary_markdown(obj: ArtObject, predictions: dict) -> str:
     rows = ["| model | answer | confidence | route | museum's label |", "|---|---|---|---|---|"]
     for task, pred in predictions.items():
         truth = obj.labels.get(task)
-        mark = "" if truth is None else (" ✅" if truth == pred.predicted else " ❌")
+        mark = "" if truth is None else (" · ✓ right" if truth == pred.predicted else " · ✗ wrong")
         title = TASKS[task].title if task in TASKS else task
         rows.append(f"| {title} | {pred.predicted.replace('_', ' ')} | {pred.confidence:.0%} "
                     f"| {pred.route} ({ROUTE_WORDS.get(pred.route, pred.route)}) "
