@@ -127,3 +127,19 @@ def test_random_from_the_met_and_the_cache_when_it_fails(app, standin, monkeypat
     assert picture.ndim == 3
     assert "Showing a work from the local collection instead." in about and "From the local data cache" in about
     assert summary  # either the answers or why the models could not answer
+
+
+def test_image_addresses_are_checked_before_fetching(app, standin):
+    """A pasted URL goes through the one safe fetcher: private addresses and non-http schemes are
+    refused with a sentence, and nothing is fetched."""
+    from artdemo.safe_url import PRIVATE_MESSAGE
+
+    before = standin.count()
+    with pytest.raises(gr.Error, match=PRIVATE_MESSAGE.split(",")[0]):
+        app.classify_url(standin.image_url("anything.jpg"))
+    with pytest.raises(gr.Error, match="Please paste the address"):
+        app.classify_url("   ")
+    with pytest.raises(gr.Error) as info:
+        app.classify_url("file:///etc/passwd")
+    assert "Something went wrong" not in str(info.value)
+    assert standin.count() == before
