@@ -103,7 +103,8 @@ def _adapters(model, x: np.ndarray):
     def fresh():  # the other views' features are computed anew, as for a new picture
         return keras_adapter(split.model, fixed=split.fixed_features(x))
 
-    return fresh, fresh(), f"whole view + {len(split.others)} fixed view(s)"
+    views = f"whole view + {len(split.others)} fixed view(s)" if split.others else "one view"
+    return fresh, fresh(), views
 
 
 def _full_adapter(model):
