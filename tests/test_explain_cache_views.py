@@ -104,6 +104,8 @@ def test_top_patch_is_cut_where_the_heat_is_and_enlarged():
     patch = views.top_patch(rgb, heat)
     assert patch.shape == (224, 224, 3) and patch.dtype == np.uint8
     assert patch[..., 0].mean() > 150  # mostly the red square
+    with pytest.raises(ArtdemoError, match="empty"):  # not the top-left corner of a blank map
+        views.top_patch(rgb, np.zeros((224, 224), np.float32))
 
 
 def test_filter_and_activation_grids_are_pictures_of_the_expected_size():

@@ -144,7 +144,10 @@ def top_patch(rgb: np.ndarray, heat: np.ndarray, fraction: float = 0.25, size: i
     and enlarged to size x size. `rgb` may be the 224 view or a larger copy of the same view:
     the square is placed proportionally."""
     rgb = _as_rgb_uint8(rgb)
-    heat = np.asarray(heat, np.float32)
+    heat = np.nan_to_num(np.asarray(heat, np.float32), nan=0.0)
+    if not heat.max() > 0:
+        raise ArtdemoError("This heat map is empty (the method found no evidence for this answer), "
+                           "so there is no patch the model relies on most.")
     side = max(1, int(round(fraction * min(heat.shape))))
     r, c = hottest_window(heat, side)
     sy, sx = rgb.shape[0] / heat.shape[0], rgb.shape[1] / heat.shape[1]
