@@ -255,7 +255,7 @@ def build() -> gr.Blocks:
     """The whole app. Resolving the models folder may contact the Hub once (see artdemo.hub)."""
     origin = core.models_origin()
     model_tasks = [t for t in TASK_NAMES if t in core.cards()]
-    with gr.Blocks(title="artdemo: how a machine reads museum images") as demo:
+    with gr.Blocks(title="artdemo: how a machine reads museum images", analytics_enabled=False) as demo:
         gr.Markdown("# artdemo\nWhat style, medium and genre is this artwork, and is it a lithograph? "
                     f"Small models on one EfficientNet-Lite0 backbone.\n\n**Models:** {origin}")
         state_rgb, state_answer = gr.State(None), gr.State(None)
