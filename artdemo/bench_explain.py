@@ -143,7 +143,7 @@ def explanation_timings() -> list[tuple[str, float, str]]:
          _median_seconds(lambda: compute_map(fresh(), x, 0, "gradcam"), 10) * 1e3, "ms"),
         (f"explain: Grad-CAM, warm, another class, same picture ({label})",
          _median_seconds(lambda: compute_map(adapter, x, other_class, "gradcam"), 10) * 1e3, "ms"),
-        (f"explain: occlusion, 4x4 overlapping squares of 74 px, warm ({label})",
+        (f"explain: occlusion, 3x3 overlapping squares of 90 px, warm ({label})",
          _median_seconds(lambda: compute_map(adapter, x, 0, "occlusion"), 3), "s"),
         (f"explain: integrated gradients, 10 steps, warm ({label})",
          _median_seconds(lambda: compute_map(adapter, x, 0, "integrated_gradients"), 3), "s"),

@@ -26,7 +26,7 @@ CAPTIONS: dict[str, str] = {
     "occlusion": (
         "Occlusion: we covered one square of the picture at a time and watched the score. Light squares "
         "are where covering hurt the answer most. It shows what the model needs, at the size of the "
-        "squares (a third of the picture's side, overlapping), not finer. For models that also look at "
+        "squares (two fifths of the picture's side, overlapping), not finer. For models that also look at "
         "a close-up of the centre, only the whole-picture view is covered, so it can understate."),
     "top_patch": (
         "The square where the heat map is hottest, enlarged. It is the part the model leaned on most; "
