@@ -99,19 +99,21 @@ def mame_index(data_root: Path | None = None) -> pd.DataFrame:
 
 def training_counts(task: str, card: ModelCard | None = None, data_root: Path | None = None) -> pd.DataFrame:
     """Images per class and source for one task (long form: class, source, count).
+    Sources are the collections ("peopleart", not "peopleart:Cubism").
 
     From the model card when there is one (what the model was trained and tested on),
     else from the task's labels CSV in the data cache.
     """
     if card is not None and card.source_counts:
-        rows = [{"class": cls, "source": src, "count": int(n)}
+        rows = [{"class": cls, "source": src.split(":")[0], "count": int(n)}
                 for src, per_class in card.source_counts.items() for cls, n in per_class.items() if n]
     else:
         labels = _csv(get_task(task).labels_csv, data_root)
         source = labels["source"].str.split(":").str[0] if "source" in labels else "unknown"
         grouped = labels.assign(source=source).groupby(["label", "source"]).size()
         rows = [{"class": cls, "source": src, "count": int(n)} for (cls, src), n in grouped.items()]
-    return pd.DataFrame(rows, columns=["class", "source", "count"])
+    frame = pd.DataFrame(rows, columns=["class", "source", "count"])
+    return frame.groupby(["class", "source"], as_index=False, sort=False)["count"].sum()
 
 
 def class_totals(long_counts: pd.DataFrame) -> pd.DataFrame:

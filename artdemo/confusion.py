@@ -131,16 +131,17 @@ def summary(matrix: np.ndarray) -> dict[str, float]:
 
 def comparison_rows(card: ModelCard) -> pd.DataFrame:
     """Our model beside the seed approach and the simple baseline, on the same split:
-    one row per approach, the figures each one reports."""
+    one row per approach, the figures each one reports, and how it was made."""
     m = card.metrics
-    rows = [{"approach": f"ours ({card.architecture})", "accuracy": m.accuracy,
-             "balanced_accuracy": m.balanced_accuracy, "macro_f1": m.macro_f1, "note": ""}]
-    for name, figures in (("seed approach", card.seed_baseline), ("baseline", card.baseline)):
+    rows = [{"approach": "ours (this app's model)", "accuracy": m.accuracy,
+             "balanced_accuracy": m.balanced_accuracy, "macro_f1": m.macro_f1, "how": card.architecture}]
+    for name, figures in (("seed approach", card.seed_baseline), ("simple baseline", card.baseline)):
         if not figures:
             continue
-        row = {"approach": str(figures.get("name", name)), "note": str(figures.get("note", ""))}
+        row = {"approach": str(figures.get("name", name)),
+               "how": str(figures.get("method", figures.get("note", "")))}
         for key in ("accuracy", "balanced_accuracy", "macro_f1"):
             value = figures.get(key)
             row[key] = float(value) if isinstance(value, (int, float)) else None
         rows.append(row)
-    return pd.DataFrame(rows, columns=["approach", "accuracy", "balanced_accuracy", "macro_f1", "note"])
+    return pd.DataFrame(rows, columns=["approach", "accuracy", "balanced_accuracy", "macro_f1", "how"])

@@ -74,7 +74,7 @@ def test_picking_a_cell_shows_those_images_most_confident_first(models):
 def test_seed_baseline_sits_beside_ours(models):
     at = open_page("pages/confusion.py")
     table = at.dataframe[0].value
-    assert table["approach"].tolist() == ["ours (lite0+head)", "seed 000 small CNN"]
+    assert table["approach"].tolist() == ["ours (this app's model)", "seed 000 small CNN"]
 
 
 def test_confusion_explorer_without_models_says_how_to_train(tmp_path, monkeypatch):

@@ -77,7 +77,8 @@ def test_largest_mistake_is_the_fullest_off_diagonal_cell():
 
 def test_comparison_puts_the_seed_beside_ours():
     rows = confusion.comparison_rows(lithograph_card())
-    assert rows["approach"].tolist() == ["ours (lite0+head)", "seed 000 small CNN"]
+    assert rows["approach"].tolist() == ["ours (this app's model)", "seed 000 small CNN"]
+    assert rows.loc[0, "how"] == "lite0+head"
     assert rows.loc[1, "accuracy"] == pytest.approx(0.61)
     assert rows.loc[1, "balanced_accuracy"] is None or np.isnan(rows.loc[1, "balanced_accuracy"])
 
