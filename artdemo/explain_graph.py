@@ -85,6 +85,8 @@ def build_explain_model(head: Head, key=None):
             avg = ops.mean(ops.stack([feats[v] for v in g.views], axis=0), axis=0)
             cols += [avg[:, SLICES[p]] for p in g.parts]
         x = (ops.concatenate(cols, axis=1) - head.mean) / head.scale
+        if head.hidden_w is not None:
+            x = ops.relu(ops.matmul(x, ops.convert_to_tensor(head.hidden_w.astype(np.float32))) + head.hidden_b)
         logits = ops.matmul(x, ops.convert_to_tensor(head.weights)) + head.bias
         return ops.softmax(logits / head.temperature, axis=-1)
 

