@@ -17,7 +17,9 @@ def show_record(obj: ArtObject) -> None:
     """Title, artist, date, medium and the link to the museum's page."""
     st.subheader(obj.title or "Untitled")
     facts = [("Artist", obj.artist), ("Date", obj.date), ("Medium", obj.medium),
-             ("Classification", obj.classification), ("Department", obj.department)]
+             # the cache keeps the image set's name where a museum keeps its classification
+             ("Image set" if obj.source == "cache" else "Classification", obj.classification),
+             ("Department", obj.department)]
     lines = [f"**{name}:** {value}" for name, value in facts if value]
     lines.append(f"**From:** {SOURCE_NAMES.get(obj.source, obj.source)}")
     if obj.public_domain is not None:

@@ -23,14 +23,14 @@ def pretty(name: str) -> str:
 def probability_bars(classes: list[str], probabilities: list[float], predicted: str,
                      truth: str | None = None, title: str = "", height: int | None = None) -> go.Figure:
     """Horizontal bars of calibrated probabilities, most likely on top; the prediction in
-    the accent colour, the museum's label outlined and named."""
+    the accent colour, the museum's label outlined and marked "(museum)" on its axis label."""
     order = np.argsort(probabilities)
     names = [classes[i] for i in order]
     values = [float(probabilities[i]) for i in order]
     colours = [ACCENT if n == predicted else MUTED for n in names]
     outline = [3 if n == truth else 0 for n in names]
-    labels = [pretty(n) for n in names]
-    text = [f"{v:.0%}" + ("  ◀ museum label" if n == truth else "") for n, v in zip(names, values)]
+    labels = [f"<b>{pretty(n)}</b> (museum)" if n == truth else pretty(n) for n in names]
+    text = [f"{v:.0%}" for v in values]
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker=dict(color=colours, line=dict(color=TRUTH, width=outline)),
         text=text, textposition="outside", cliponaxis=False, textfont=dict(size=13),
@@ -39,7 +39,7 @@ def probability_bars(classes: list[str], probabilities: list[float], predicted: 
     fig.update_layout(
         title=title or None, font=FONT, height=height or max(140, 34 * len(classes) + 50),
         margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        xaxis=dict(range=[0, 1.6 if truth else 1.2], tickformat=".0%", showgrid=False, visible=False),
+        xaxis=dict(range=[0, 1.22], tickformat=".0%", showgrid=False, visible=False),
         yaxis=dict(automargin=True), showlegend=False,
     )
     return fig
