@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HAVE_MODELS = any(config.models_dir().glob("*/card.json"))
 needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="no trained models in models/ (python -m artdemo train all)")
 needs_data = pytest.mark.skipif(not (config.data_dir() / "labels").is_dir(), reason="needs the shared data cache")
+pytestmark = pytest.mark.slow  # every artwork loaded is classified by the real models (TensorFlow start-up included)
 
 
 def classify_page() -> AppTest:
