@@ -89,6 +89,9 @@ def attract_loop() -> None:
 
 
 st.markdown("## How does a machine see art?")
+if not st.session_state.get("artdemo_kiosk_mode"):
+    st.link_button("Open full screen, without menus (for a museum screen)", "?kiosk=1",
+                   icon=":material/fullscreen:")
 if any(support.optional_module(m) is None for m in ("artdemo.sources", "artdemo.predictor")):
     support.not_available("The kiosk")
 else:

@@ -41,3 +41,14 @@ def test_kiosk_query_opens_the_kiosk_alone_without_chrome():
     assert "## How does a machine see art?" in [m.value for m in at.markdown]
     styles = " ".join(str(getattr(h, "proto", h)) for h in at.get("html"))
     assert "stSidebar" in styles and "display: none" in styles
+
+
+def test_kiosk_page_in_the_menu_offers_the_full_screen_kiosk():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/kiosk.py").run()
+    assert not at.exception
+    assert any(b.proto.url == "?kiosk=1" for b in at.get("link_button"))
+    kiosk = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    kiosk.query_params["kiosk"] = "1"
+    kiosk.run()
+    assert not kiosk.get("link_button"), "no way out of the kiosk for visitors"
