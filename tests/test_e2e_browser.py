@@ -8,24 +8,16 @@ so nothing reaches the internet, and a 3-second kiosk interval.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from artdemo import config
+from artdemo.app_server import CHROMIUM, CHROMIUM_ARGS, running_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ROOT / "artefacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SLOW_MS = 180_000  # cold start: TensorFlow import and model loading on a shared CI machine
 
 pytestmark = [
@@ -40,44 +32,12 @@ pytestmark = [
 TASKS_READY = sorted(p.parent.name for p in config.models_dir().glob("*/card.json"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url():
-    port = free_port()
-    env = dict(os.environ, ARTDEMO_OFFLINE="1", ARTDEMO_KIOSK_SECONDS="3", ARTDEMO_KIOSK_IDLE_SECONDS="20",
-               TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
     ARTEFACTS.mkdir(exist_ok=True)
-    log = open(ARTEFACTS / "streamlit_e2e.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail("streamlit did not start; see artefacts/streamlit_e2e.log")
-            time.sleep(0.3)
+    env = {"ARTDEMO_OFFLINE": "1", "ARTDEMO_KIOSK_SECONDS": "3", "ARTDEMO_KIOSK_IDLE_SECONDS": "20"}
+    with running_streamlit(env=env, log_path=ARTEFACTS / "streamlit_e2e.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
