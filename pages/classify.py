@@ -95,7 +95,7 @@ with picture:
     st.image(ui_state.current_rgb(st.session_state), width="stretch")
     views.show_record(obj)
     st.page_link("pages/machine_sees.py", label="See how the machine sees it →", icon=":material/visibility:")
-with answers:
+with answers, support.shown_errors("showing the answers"):
     predictions = ui_state.current_predictions(st.session_state)
     if predictions:
         views.show_predictions(obj, predictions, ui_state.verdicts(obj, predictions), key_prefix="bars")
