@@ -114,9 +114,14 @@ def cold_start() -> list[Figure]:
                          cwd=config.PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(config.PROJECT_ROOT)})
     total = time.perf_counter() - start
     inside = float(out.stdout.strip().splitlines()[-1])
+    from .app_cold_start import measure
+
+    app = measure()
     return [
         Figure("cold start: process start to first prediction", total, "s", "all heads, one cache image"),
         Figure("cold start: imports + model load + predict", inside, "s", "inside the process"),
+        Figure("cold start: Classify page, process to first prediction", app["process_to_prediction"], "s",
+               f"page ready {app['page_ready']:.1f} s, first click {app['first_click']:.1f} s (Streamlit AppTest)"),
     ]
 
 
