@@ -51,6 +51,15 @@ def _rows(path: Path, answers: dict) -> list[dict]:
     return rows
 
 
+def _open_output(path: str):
+    """The output CSV, or a message a person can act on (not a traceback) when it can't be written."""
+    try:
+        return open(path, "w", newline="", encoding="utf-8")
+    except OSError as err:
+        raise ArtdemoError(f"Can't write the CSV {path}: {err.strerror or err}. "
+                           "Choose a file in a folder that exists and that you may write to.") from err
+
+
 def main(argv: list[str] | None = None) -> int:
     from .image_input import load_image_file
     from .predictor import load_model, predict_images
@@ -68,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         raise ArtdemoError("No image files found in the paths given.")
     failed = 0
-    out = sys.stdout if args.csv == "-" else open(args.csv, "w", newline="", encoding="utf-8")
+    out = sys.stdout if args.csv == "-" else _open_output(args.csv)
     try:
         writer = csv.DictWriter(out, fieldnames=columns(tasks), restval="")
         writer.writeheader()

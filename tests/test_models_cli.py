@@ -96,3 +96,13 @@ def test_unknown_task_and_missing_model_are_clear(tmp_path, monkeypatch, capsys)
     image.write_bytes(b"x")
     assert cli(["predict", "--task", "style", "--csv", str(tmp_path / "o.csv"), str(image)]) == 1
     assert "train" in capsys.readouterr().err
+
+
+def test_predict_into_a_missing_folder_is_a_message_not_a_traceback(tmp_path, capsys):
+    card = _need("genre")
+    image = tmp_path / "a.jpg"
+    shutil.copy(resolve(card.examples[0].path), image)
+    code = cli(["predict", "--task", "genre", "--csv", str(tmp_path / "no" / "such" / "out.csv"), str(image)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Can't write the CSV" in err and "Traceback" not in err
