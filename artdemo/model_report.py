@@ -30,7 +30,7 @@ def _mark(card: ModelCard, key: str, value: float) -> str:
 
 
 def table(cards: list[ModelCard]) -> str:
-    rows = ["| model | test images | accuracy | balanced acc. | macro-F1 | ECE | LR baseline acc. | seed 000 CNN acc. | head training |",
+    rows = ["| model | test images | accuracy | balanced acc. | macro-F1 | ECE | LR baseline acc. | seed 000 CNN acc. | training, features cached |",
             "|---|---|---|---|---|---|---|---|---|"]
     for c in cards:
         m = c.metrics
