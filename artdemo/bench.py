@@ -44,8 +44,8 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def _timeit(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall-clock seconds of `repeat` calls, after one warm-up call."""
+def median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall-clock seconds of `repeat` calls, after one warm-up call (which traces graphs)."""
     fn()
     times = []
     for _ in range(repeat):
@@ -84,7 +84,7 @@ def matmul_gmacs_per_s() -> float:
     a = tf.random.uniform((1024, 1024))
     b = tf.random.uniform((1024, 1024))
     step = tf.function(lambda: tf.matmul(a, b))
-    seconds = _timeit(lambda: step().numpy(), repeat=10)
+    seconds = median_seconds(lambda: step().numpy(), repeat=10)
     return 1024**3 / seconds / 1e9
 
 
@@ -131,12 +131,12 @@ def warm_latency(floor_s: float) -> list[Figure]:
 
     rows = datacache.list_labelled("medium")[:32]
     images = [image_input.load_image_file(datacache.resolve(r.path)) for r in rows]
-    one = _timeit(lambda: predictor.predict_image(images[0]), repeat=10)
+    one = median_seconds(lambda: predictor.predict_image(images[0]), repeat=10)
     batch_fn = getattr(predictor, "predict_images", None)
     figures = [Figure("warm latency, all heads, batch 1", one * 1e3, "ms/image",
                       f"{one / floor_s:.1f}x the compute floor")]
     if batch_fn is not None:
-        per = _timeit(lambda: batch_fn(images), repeat=3) / len(images)
+        per = median_seconds(lambda: batch_fn(images), repeat=3) / len(images)
         figures.append(Figure("warm latency, all heads, batch 32", per * 1e3, "ms/image",
                               f"{per / floor_s:.1f}x the compute floor"))
     figures.append(Figure("resident memory after warm predictions", rss_mb(), "MB"))

@@ -8,20 +8,9 @@ random head on the real backbone; the figure names say which.
 
 from __future__ import annotations
 
-import time
-from typing import Callable
-
 import numpy as np
 
-
-def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up: traces the graph functions
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+from .bench import median_seconds
 
 
 def _sample_picture() -> np.ndarray:
@@ -141,28 +130,28 @@ def explanation_timings() -> list[tuple[str, float, str]]:
     figures = [
         ("explain: machine load average (1 min) before timing", load, "runnable processes"),
         (f"explain: Grad-CAM, warm, new picture ({label})",
-         _median_seconds(lambda: compute_map(fresh(), x, 0, "gradcam"), 10) * 1e3, "ms"),
+         median_seconds(lambda: compute_map(fresh(), x, 0, "gradcam"), 10) * 1e3, "ms"),
         (f"explain: Grad-CAM, warm, another class, same picture ({label})",
-         _median_seconds(lambda: compute_map(adapter, x, other_class, "gradcam"), 10) * 1e3, "ms"),
+         median_seconds(lambda: compute_map(adapter, x, other_class, "gradcam"), 10) * 1e3, "ms"),
         (f"explain: occlusion, 3x3 overlapping squares of 90 px, warm ({label})",
-         _median_seconds(lambda: compute_map(adapter, x, 0, "occlusion"), 3), "s"),
+         median_seconds(lambda: compute_map(adapter, x, 0, "occlusion"), 3), "s"),
         (f"explain: integrated gradients, 10 steps, warm ({label})",
-         _median_seconds(lambda: compute_map(adapter, x, 0, "integrated_gradients"), 3), "s"),
+         median_seconds(lambda: compute_map(adapter, x, 0, "integrated_gradients"), 3), "s"),
     ]
     from .explain.texture import texture_maps
 
     figures.append((f"explain: print-texture view, full-resolution piece ({label})",
-                    _median_seconds(lambda: texture_maps(_full_adapter(model), rgb, 0, _piece_adapter(model)), 1), "s"))
+                    median_seconds(lambda: texture_maps(_full_adapter(model), rgb, 0, _piece_adapter(model)), 1), "s"))
     if task is not None:
         from .explain import task_classes
 
         name = task_classes(task)[0]
         explain(rgb, task, name, "gradcam")
-        hit = _median_seconds(lambda: explain(rgb, task, name, "gradcam"), 20)
+        hit = median_seconds(lambda: explain(rgb, task, name, "gradcam"), 20)
     else:  # no trained model: time the same path (fingerprint + lookup) on the shared cache
         key = (image_key(rgb), "bench", "x", "gradcam")
         HEAT_CACHE.get_or_compute(key, lambda: np.zeros((224, 224), np.float32))
-        hit = _median_seconds(lambda: HEAT_CACHE.get_or_compute((image_key(rgb),) + key[1:], lambda: None), 20)
+        hit = median_seconds(lambda: HEAT_CACHE.get_or_compute((image_key(rgb),) + key[1:], lambda: None), 20)
     figures.append(("explain: cached map, repeat request (fingerprint + lookup)", hit * 1e3, "ms"))
     return figures
 
