@@ -13,9 +13,8 @@ import pytest
 from PIL import Image
 
 from artdemo import config, gradio_core
-from artdemo.errors import ArtdemoError
-from artdemo.image_input import decode_image
 from tests.bad_inputs import bad_cases
+from tests.hardening_support import decode_message
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore:.*:Warning:gradio.queueing")
 
@@ -63,14 +62,6 @@ def cache_image(tmp_path: Path) -> Path:
     target = tmp_path / source.name
     target.write_bytes(source.read_bytes())
     return target
-
-
-def decode_message(data: bytes) -> str:
-    try:
-        decode_image(data)
-    except ArtdemoError as err:
-        return str(err)
-    raise AssertionError("expected the decoder to refuse these bytes")
 
 
 def test_named_endpoints_are_published(client):
