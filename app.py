@@ -9,7 +9,7 @@ import logging
 
 import streamlit as st
 
-from artdemo import app_views
+from artdemo.ui import widgets as app_views
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 

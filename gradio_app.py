@@ -8,7 +8,7 @@ named endpoints:
     client.predict(handle_file("print.jpg"), api_name="/classify")        # JSON: every model's probabilities
     client.predict(handle_file("print.jpg"), "medium", "lithograph", "gradcam", api_name="/explain")  # overlay
 
-Layout and wiring only; what each button computes lives in artdemo.gradio_core.
+Layout and wiring only; what each button computes lives in artdemo.app.gradio_core.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 
 import gradio as gr
 
-from artdemo import gradio_core as core
+from artdemo.app import gradio_core as core
 from artdemo.errors import ArtdemoError
 from artdemo.tasks import TASKS
 
@@ -132,7 +132,7 @@ def confusion_view(task: str, normalised: bool):
     """A model chosen: its matrix by top class; a yes/no model also gets the threshold slider, at 0.5."""
     the_card = core.card(task)
     binary = len(the_card.classes) == 2
-    positive = core.core("artdemo.confusion").positive_class(the_card) if binary else ""
+    positive = core.core("artdemo.app.confusion").positive_class(the_card) if binary else ""
     slider = gr.Slider(value=0.5, visible=binary, label=f"Call it '{positive}' from this probability")
     return (*confusion_at(task, normalised, 0.5 if binary else None), slider)
 
@@ -252,7 +252,7 @@ def _balance_tab(demo):
 
 
 def build() -> gr.Blocks:
-    """The whole app. Resolving the models folder may contact the Hub once (see artdemo.hub)."""
+    """The whole app. Resolving the models folder may contact the Hub once (see artdemo.models.hub)."""
     origin = core.models_origin()
     model_tasks = [t for t in TASK_NAMES if t in core.cards()]
     with gr.Blocks(title="artdemo: how a machine reads museum images", analytics_enabled=False) as demo:

@@ -88,7 +88,7 @@ def get_task(name: str) -> Task:
     try:
         return TASKS[name]
     except KeyError:
-        from .errors import ArtdemoError
+        from artdemo.errors import ArtdemoError
 
         raise ArtdemoError(f"Unknown task {name!r}; choose one of: {', '.join(TASKS)}.") from None
 

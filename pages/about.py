@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from artdemo import app_support as support
-from artdemo import credits
+from artdemo.ui import support as support
+from artdemo.app import credits
 from artdemo.tasks import TASKS
 
 st.title("About this app")

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from artdemo import app_support as support
-from artdemo import balance, charts
+from artdemo.ui import support as support
+from artdemo.app import balance
+from artdemo.app import charts
 from artdemo.tasks import TASKS
 
 st.title("Class balance")

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from artdemo import app_support as support
-from artdemo import app_views as views
-from artdemo import config, ui_state
-from artdemo.gallery import gallery_sample
+from artdemo.ui import support as support
+from artdemo.ui import widgets as views
+from artdemo import config
+from artdemo.app import session as ui_state
+from artdemo.app.gallery import gallery_sample
 from artdemo.tasks import TASKS
 
 LAST_UPLOAD = "artdemo_last_upload"

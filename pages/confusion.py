@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from artdemo import app_support as support
-from artdemo import charts, confusion, ui_state
+from artdemo.ui import support as support
+from artdemo.app import charts
+from artdemo.app import confusion
+from artdemo.app import session as ui_state
 from artdemo.tasks import TASKS
 
 PER_PAGE = 12

@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
-from artdemo import app_support as support
-from artdemo import app_views as views
-from artdemo import kiosk
+from artdemo.ui import support as support
+from artdemo.ui import widgets as views
+from artdemo.app import kiosk
 from artdemo.tasks import TASKS
 
-log = logging.getLogger("artdemo.kiosk")
+log = logging.getLogger("artdemo.app.kiosk")
 STATE = "artdemo_kiosk"
 INTERVAL = kiosk.interval_seconds()
 IDLE = kiosk.idle_timeout_seconds()
@@ -92,7 +92,7 @@ st.markdown("## How does a machine see art?")
 if not st.session_state.get("artdemo_kiosk_mode"):
     st.link_button("Open full screen, without menus (for a museum screen)", "?kiosk=1",
                    icon=":material/fullscreen:")
-if any(support.optional_module(m) is None for m in ("artdemo.sources", "artdemo.predictor")):
+if any(support.optional_module(m) is None for m in ("artdemo.sources.objects", "artdemo.models.predictor")):
     support.not_available("The kiosk")
 else:
     attract_loop()

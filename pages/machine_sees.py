@@ -3,8 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from artdemo import app_support as support
-from artdemo import ui_state
+from artdemo.ui import support as support
+from artdemo.app import session as ui_state
 from artdemo.tasks import TASKS
 
 METHODS = {"gradcam": "Grad-CAM", "integrated_gradients": "Integrated gradients", "occlusion": "Occlusion"}
@@ -26,7 +26,7 @@ if obj is None or rgb is None:
 
 explain_pkg = support.optional_module("artdemo.explain")
 xviews = support.optional_module("artdemo.explain.views")
-predictor = support.optional_module("artdemo.predictor")
+predictor = support.optional_module("artdemo.models.predictor")
 if explain_pkg is None or xviews is None or predictor is None or not hasattr(explain_pkg, "explain"):
     support.not_available("The explanations")
     st.stop()

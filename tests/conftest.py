@@ -1,6 +1,6 @@
 """Shared test setup. Keep this small and general; fixtures for one area live in its tests.
 
-The project root goes on sys.path so `import artdemo` and `from tests.bad_inputs
+The project root goes on sys.path so `import artdemo` and `from tests.support.bad_inputs
 import bad_cases` work with plain `pytest` as well as `python -m pytest`.
 """
 
@@ -16,14 +16,14 @@ if str(PROJECT_ROOT) not in sys.path:
 
 import pytest  # noqa: E402
 
-from tests.standin_server import StandIn  # noqa: E402
+from tests.support.standin_server import StandIn  # noqa: E402
 
 
 @pytest.fixture
 def standin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """A running stand-in MET/MoMA/image server; the app's settings point at it.
 
-    See tests/standin_server.py for routes, fault modes and inspection helpers.
+    See tests/support/standin_server.py for routes, fault modes and inspection helpers.
     """
     with StandIn() as server:
         monkeypatch.setenv("ARTDEMO_MET_API", server.met_api)
@@ -31,6 +31,6 @@ def standin(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         monkeypatch.setenv("ARTDEMO_CACHE", str(tmp_path / "artdemo-cache"))
         monkeypatch.delenv("ARTDEMO_OFFLINE", raising=False)
         yield server
-    limiter = getattr(sys.modules.get("artdemo.met_client"), "LIMITER", None)
+    limiter = getattr(sys.modules.get("artdemo.sources.met"), "LIMITER", None)
     if limiter is not None:
         limiter.reset()  # a simulated 429 must not slow the next test down

@@ -16,13 +16,13 @@ from typing import Callable
 
 import numpy as np
 
-from ..errors import ArtdemoError
-from .adapter import CallModel, keras_adapter
-from .cache import CacheStats, HeatCache
-from .gradcam import gradcam
-from .integrated_gradients import integrated_gradients
-from .occlusion import occlusion
-from .split_views import fixed_features_for, fixed_features_from_picture, split_for
+from artdemo.errors import ArtdemoError
+from artdemo.explain.adapter import CallModel, keras_adapter
+from artdemo.explain.cache import CacheStats, HeatCache
+from artdemo.explain.gradcam import gradcam
+from artdemo.explain.integrated_gradients import integrated_gradients
+from artdemo.explain.occlusion import occlusion
+from artdemo.explain.split_views import fixed_features_for, fixed_features_from_picture, split_for
 
 METHOD_FUNCTIONS: dict[str, Callable[[CallModel, np.ndarray, int], np.ndarray]] = {
     "gradcam": gradcam,
@@ -53,7 +53,7 @@ def adapter_for(task: str, x: np.ndarray | None = None, rgb: np.ndarray | None =
     values for this picture (artdemo.explain.split_views): one backbone pass per perturbed
     image, not one per view. With `rgb` those features are the predictor's own.
     """
-    from .. import predictor
+    from artdemo.models import predictor
 
     model = predictor.explain_model(task)
     split = split_for(model) if x is not None else None
@@ -75,8 +75,8 @@ def class_index(task: str, class_name: str) -> int:
 def task_classes(task: str) -> list[str]:
     """The task model's classes in output order: its card (via the predictor's cached
     loader, no disk read per call), or the task's own list before any model is trained."""
-    from .. import predictor
-    from ..tasks import TASKS
+    from artdemo.models import predictor
+    from artdemo.tasks import TASKS
 
     try:
         return list(predictor.load_model(task)[0].classes)
@@ -90,7 +90,7 @@ def image_key(rgb: np.ndarray) -> str:
     """The image's fingerprint (artdemo.image_input), so the same pixels hit the same cache entries."""
     from PIL import Image
 
-    from ..image_input import image_fingerprint
+    from artdemo.imaging.decode import image_fingerprint
 
     rgb = np.asarray(rgb)
     if rgb.ndim != 3 or rgb.shape[-1] != 3:
@@ -104,7 +104,7 @@ def explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndar
     Computed once per (image, task, class, method); later calls return the same
     (read-only) array from a bounded cache.
     """
-    from .. import predictor
+    from artdemo.models import predictor
 
     if method not in METHOD_FUNCTIONS:
         raise ArtdemoError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adapter import CONV_GRADIENTS, CONV_LAYER, CallModel
-from .maps import check_image, normalise, resize_map
+from artdemo.explain.adapter import CONV_GRADIENTS, CONV_LAYER, CallModel
+from artdemo.explain.maps import check_image, normalise, resize_map
 
 
 def gradcam_raw(call_model: CallModel, x: np.ndarray, class_index: int) -> np.ndarray:

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adapter import GRADIENTS, CallModel
-from .maps import check_image, gaussian_blur, normalise
+from artdemo.explain.adapter import GRADIENTS, CallModel
+from artdemo.explain.maps import check_image, gaussian_blur, normalise
 
 STEPS = 10
 BLUR_SIGMA = 12.0

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adapter import OUTPUT, CallModel
-from .maps import check_image, normalise
+from artdemo.explain.adapter import OUTPUT, CallModel
+from artdemo.explain.maps import check_image, normalise
 
 WINDOW = 90
 STRIDE = 67

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .cache import HeatCache
+from artdemo.explain.cache import HeatCache
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def fixed_features_from_picture(split: ViewSplit, rgb: np.ndarray) -> list[np.nd
     digest.update(str(rgb.shape).encode())
 
     def compute() -> list[np.ndarray]:
-        from ..features import features_of_images
+        from artdemo.models.features import features_of_images
 
         feats = features_of_images([rgb], list(split.others))
         return [np.asarray(feats[v], np.float32).reshape(1, -1) for v in split.others]
@@ -152,7 +152,7 @@ def fixed_features_from_picture(split: ViewSplit, rgb: np.ndarray) -> list[np.nd
     rows = _FIXED.get_or_compute((id(split), "picture", digest.hexdigest()), compute)
     dims = [int(i.shape[-1]) for i in split.model.inputs[1:]]
     if [r.shape[-1] for r in rows] != dims:
-        from ..predictor import model_input
+        from artdemo.models.predictor import model_input
 
         return fixed_features_for(split, np.asarray(model_input(rgb), np.float32))
     return rows

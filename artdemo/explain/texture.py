@@ -15,9 +15,9 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from .adapter import OUTPUT, CallModel
-from .gradcam import gradcam
-from .occlusion import occlusion
+from artdemo.explain.adapter import OUTPUT, CallModel
+from artdemo.explain.gradcam import gradcam
+from artdemo.explain.occlusion import occlusion
 
 PIECE = 224
 TEXTURE_WINDOW = 32
@@ -33,7 +33,7 @@ class PrintTexture:
 
     def overlays(self, opacity: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
         """(Grad-CAM, occlusion) over the piece, as uint8 RGB."""
-        from .views import overlay
+        from artdemo.explain.views import overlay
 
         return overlay(self.crop, self.gradcam, opacity), overlay(self.crop, self.occlusion, opacity)
 
@@ -96,7 +96,7 @@ def texture_maps(call_model: CallModel, rgb: np.ndarray, class_index: int,
 
 def print_texture_view(rgb: np.ndarray, task: str = "lithograph", class_name: str = "lithograph") -> PrintTexture:
     """The print-texture view for the app, cached per (image, task, class); overlays via .overlays()."""
-    from . import HEAT_CACHE, adapter_for, class_index, image_key
+    from artdemo.explain import HEAT_CACHE, adapter_for, class_index, image_key
 
     rgb = np.asarray(rgb, dtype=np.uint8)
     index = class_index(task, class_name)

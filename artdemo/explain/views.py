@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from ..errors import ArtdemoError
-from .colour import colourise
-from .maps import resize_map
+from artdemo.errors import ArtdemoError
+from artdemo.explain.colour import colourise
+from artdemo.explain.maps import resize_map
 
 CAPTIONS: dict[str, str] = {
     "gradcam": (
@@ -112,15 +112,15 @@ def activation_grid(acts: np.ndarray, columns: int = 8, gap: int = 3) -> np.ndar
 
 def first_layer_filters(scale: int = 16) -> np.ndarray:
     """The backbone's 32 first-layer filters (3x3 RGB) as an enlarged grid image."""
-    from ..backbone import first_conv_weights
+    from artdemo.models.backbone import first_conv_weights
 
     return filter_grid(first_conv_weights(), scale=scale)
 
 
 def first_layer_activations(rgb: np.ndarray) -> np.ndarray:
     """The backbone's first-layer activation maps (32 of 112x112) on this picture, as a grid."""
-    from ..backbone import first_conv_model
-    from ..predictor import model_input
+    from artdemo.models.backbone import first_conv_model
+    from artdemo.models.predictor import model_input
 
     x = np.asarray(model_input(_as_rgb_uint8(rgb)), np.float32)[None]
     acts = first_conv_model()(x, training=False)
@@ -162,6 +162,6 @@ def print_texture(rgb: np.ndarray, task: str = "lithograph", class_name: str = "
     """Grad-CAM and occlusion on a full-resolution piece of the print: a `PrintTexture`
     (crop, box, probability, gradcam, occlusion; `.overlays(opacity)` for pictures).
     Pass the original picture, not the 224 view: the point is its full resolution."""
-    from .texture import print_texture_view
+    from artdemo.explain.texture import print_texture_view
 
     return print_texture_view(rgb, task, class_name)

@@ -1,0 +1,70 @@
+"""What the About page says about data and models, read from the files that hold it:
+the data cache's README (its sources table) and the model cards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from artdemo import config
+from artdemo.models.cards import ModelCard
+from artdemo.tasks import TASKS
+
+FALLBACK_CREDITS = (
+    "The data cache's README (with its table of sources and their terms) was not found. "
+    "Images are for non-commercial research and demonstration only; museum and library images "
+    "may still be in copyright. See each museum's terms."
+)
+
+
+def readme_section(text: str, heading: str) -> str:
+    """The markdown under a `## heading` up to the next `## ` heading ('' if absent)."""
+    lines = text.splitlines()
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith("## "):
+            if inside:
+                break
+            inside = line[3:].strip().lower().startswith(heading.lower())
+            continue
+        if inside:
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def data_credits(data_root: Path | None = None) -> tuple[str, str]:
+    """(terms paragraph, sources table) from the data cache's README."""
+    path = (Path(data_root) if data_root else config.data_dir()) / "README.md"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return FALLBACK_CREDITS, ""
+    terms = next((p for p in text.split("\n\n") if "non-commercial" in p), FALLBACK_CREDITS)
+    return terms.strip(), readme_section(text, "Sources")
+
+
+def model_rows(cards: list[ModelCard]) -> pd.DataFrame:
+    """One row per model: what it answers, how it scores, and the seed approach beside it."""
+    rows = []
+    for card in cards:
+        task = TASKS.get(card.task)
+        seed = card.seed_baseline or {}
+        rows.append({
+            "model": task.title if task else card.task,
+            "question": task.question if task else "",
+            "classes": len(card.classes),
+            "training images": sum(card.data_counts.get("train", {}).values()),
+            "held-out images": card.metrics.n,
+            "accuracy": card.metrics.accuracy,
+            "macro-F1": card.metrics.macro_f1,
+            "seed accuracy": _number(seed.get("accuracy")),
+            "seed macro-F1": _number(seed.get("macro_f1")),
+            "calibration error (ECE)": card.metrics.ece,
+        })
+    return pd.DataFrame(rows)
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) else None

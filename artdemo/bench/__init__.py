@@ -1,0 +1,2 @@
+"""The benchmark, `python -m artdemo.bench`: every speed and memory figure the README quotes.
+"""

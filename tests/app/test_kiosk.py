@@ -1,0 +1,130 @@
+"""The kiosk's attract loop, driven with a fake clock and fetchers (no Streamlit)."""
+
+from artdemo.app import kiosk
+from artdemo.errors import ArtdemoError, OfflineError
+
+INTERVAL, IDLE = 10.0, 30.0
+
+
+def counter():
+    box = {"n": 0}
+
+    def fetch():
+        box["n"] += 1
+        return f"art{box['n']}"
+    return fetch
+
+
+def run(state, now, fetch):
+    return kiosk.step(state, now, fetch, interval=INTERVAL, idle_timeout=IDLE)
+
+
+def test_first_step_shows_an_artwork_at_once():
+    state = run(kiosk.KioskState(), 0.0, counter())
+    assert state.item == "art1" and state.shown == 1 and state.message == ""
+
+
+def test_loop_advances_every_interval_while_idle():
+    fetch = counter()
+    state = run(kiosk.KioskState(), 0.0, fetch)
+    assert run(state, 9.9, fetch).item == "art1"
+    state = run(state, 10.0, fetch)
+    assert state.item == "art2" and state.shown == 2
+
+
+def test_a_touch_pauses_the_loop_until_the_visitor_is_idle():
+    fetch = counter()
+    state = run(kiosk.KioskState(), 0.0, fetch)
+    state = kiosk.touch(state, 5.0)
+    assert run(state, 20.0, fetch).item == "art1"  # visitor still looking
+    assert run(state, 34.9, fetch).item == "art1"
+    assert run(state, 35.0, fetch).item == "art2"  # idle again: back to the loop
+
+
+def test_show_me_another_fetches_now_and_then_stays_put():
+    fetch = counter()
+    state = run(kiosk.KioskState(), 0.0, fetch)
+    state = run(kiosk.skip(state, 3.0), 3.0, fetch)
+    assert state.item == "art2"
+    assert run(state, 20.0, fetch).item == "art2"  # paused while the visitor looks
+
+
+def test_a_failure_becomes_a_friendly_line_and_the_loop_goes_on():
+    fetch_ok = counter()
+    state = run(kiosk.KioskState(), 0.0, fetch_ok)
+
+    def broken():
+        raise OfflineError("The MET can't be reached.")
+    state = run(state, 10.0, broken)
+    assert state.item == "art1" and state.message == kiosk.FRIENDLY_RETRY and state.failures == 1
+    state = run(state, 20.0, fetch_ok)
+    assert state.item == "art2" and state.message == "" and state.failures == 0
+
+
+def test_even_a_bug_in_the_fetcher_never_escapes():
+    def buggy():
+        raise ZeroDivisionError("bug")
+    state = run(kiosk.KioskState(), 0.0, buggy)
+    assert state.item is None and state.message == kiosk.FRIENDLY_RETRY
+    assert run(state, 5.0, buggy).failures == 1  # waits an interval before retrying
+    assert run(state, 10.0, buggy).failures == 2
+
+
+def test_interval_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ARTDEMO_KIOSK_SECONDS", "2.5")
+    assert kiosk.interval_seconds() == 2.5
+    monkeypatch.setenv("ARTDEMO_KIOSK_SECONDS", "soon")
+    assert kiosk.interval_seconds() == kiosk.DEFAULT_INTERVAL
+    monkeypatch.setenv("ARTDEMO_KIOSK_SECONDS", "-1")
+    assert kiosk.interval_seconds() == kiosk.DEFAULT_INTERVAL
+
+
+def test_models_take_turns_and_none_is_a_message():
+    assert [kiosk.kiosk_task(["a", "b"], n) for n in range(3)] == ["a", "b", "a"]
+    try:
+        kiosk.kiosk_task([], 0)
+    except ArtdemoError as err:
+        assert "No trained model" in str(err)
+    else:
+        raise AssertionError("expected ArtdemoError")
+
+
+def test_prefetch_prepares_the_next_artwork_without_blocking_the_loop():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    release = threading.Event()
+    started = []
+
+    def build(n):
+        started.append(n)
+        release.wait(5)
+        return f"art{n}"
+
+    with ThreadPoolExecutor(1) as pool:
+        fetch = kiosk.Prefetch(pool, build)
+        state = run(kiosk.KioskState(), 0.0, fetch)
+        assert state.item is None and state.message == "" and fetch.busy  # still preparing: no error shown
+        assert run(state, 1.0, fetch) == state  # the timer fires again: nothing restarts
+        release.set()
+        for _ in range(100):
+            if not fetch.busy:
+                break
+            threading.Event().wait(0.02)
+        state = run(state, 2.0, fetch)
+        assert state.item == "art0" and state.shown == 1
+        assert started == [0]
+
+
+def test_prefetch_failure_becomes_the_friendly_line():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(n):
+        raise OfflineError("offline")
+
+    with ThreadPoolExecutor(1) as pool:
+        fetch = kiosk.Prefetch(pool, build)
+        state = run(kiosk.KioskState(), 0.0, fetch)
+        pool.submit(lambda: None).result()  # the failing build has finished
+        state = run(state, 0.5, fetch)
+        assert state.message == kiosk.FRIENDLY_RETRY and state.failures == 1

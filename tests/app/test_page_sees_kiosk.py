@@ -1,0 +1,88 @@
+"""How the machine sees, and the Kiosk, through Streamlit's AppTest with the real models."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from artdemo import config
+
+ROOT = Path(__file__).resolve().parents[2]
+HAVE_MODELS = any(config.models_dir().glob("*/card.json"))
+needs_models = pytest.mark.skipif(not HAVE_MODELS, reason="no trained models in models/ (python -m artdemo train all)")
+needs_data = pytest.mark.skipif(not (config.data_dir() / "labels").is_dir(), reason="needs the shared data cache")
+pytestmark = [pytest.mark.slow]
+
+
+def start(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception
+    return at
+
+
+def wait_for_text(at: AppTest, text: str, seconds: float = 120) -> None:
+    """Rerun until `text` shows (the kiosk prepares artworks in a worker thread)."""
+    deadline = time.time() + seconds
+    while text not in texts(at):
+        assert time.time() < deadline, f"{text!r} never appeared; page says: {texts(at)}"
+        time.sleep(0.5)
+        at.run()
+        assert not at.exception
+
+
+def texts(at: AppTest) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "subheader", "info", "warning", "error")
+                    for e in getattr(at, kind))
+
+
+def test_without_an_artwork_the_page_offers_one():
+    at = start("pages/machine_sees.py")
+    assert "Pick an artwork first." in at.info[0].value
+    assert at.button(key="sees_random").label.startswith("Or show me one")
+
+
+@needs_models
+@needs_data
+def test_three_maps_filters_and_patch_with_captions_default_to_the_prediction():
+    at = start("")
+    at.button(key="btn_cache").click().run()
+    assert not at.error, texts(at)
+    at.switch_page("pages/machine_sees.py").run()
+    assert not at.exception and not at.error, texts(at)
+    task = at.selectbox(key="sees_task").value
+    predicted = at.session_state["artdemo_predictions"][task].predicted
+    assert at.selectbox(key=f"sees_class_{task}").value == predicted
+    headings = [m.value for m in at.markdown]
+    for title in ("#### Grad-CAM", "#### Integrated gradients", "#### Occlusion", "#### First-layer filters"):
+        assert title in headings
+    assert len(at.get("image")) >= 7  # thumbnail, 3 overlays, patch, filters, activations
+    assert all(c.value for c in at.caption)  # every view has its caption
+    other = next(c for c in at.selectbox(key=f"sees_class_{task}").options if c != predicted)
+    at.selectbox(key=f"sees_class_{task}").set_value(other).run()
+    at.slider(key="sees_opacity").set_value(0.9).run()
+    assert not at.exception and not at.error, texts(at)
+
+
+@needs_models
+@needs_data
+def test_kiosk_shows_an_artwork_and_moves_on_when_asked():
+    at = start("", kiosk="1")
+    wait_for_text(at, "Artwork 1 of the loop")
+    assert at.button(key="kiosk_next").label == "Show me another one"
+    at.button(key="kiosk_next").click().run()
+    assert not at.exception
+    wait_for_text(at, "Artwork 2 of the loop")
+
+
+@needs_models
+def test_kiosk_with_an_empty_cache_says_lets_look_at_another_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARTDEMO_DATA", str(tmp_path))
+    at = start("", kiosk="1")
+    wait_for_text(at, "Let's look at another one")
+    assert not at.error

@@ -1,0 +1,255 @@
+"""The inference service with the real models: batching, priorities, replacement, the bounded
+queue, the warm start, and the on-disk map store keyed by model version.
+
+Contention is made with real, deliberately slow work on the worker (a background job that
+waits for an Event), never with a stand-in model.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from artdemo.app import map_store, maps
+from artdemo.app.service import Busy, InferenceService, Replaced, ordinal
+from artdemo.errors import ArtdemoError
+from artdemo.models import predictor
+
+pytestmark = pytest.mark.skipif(not predictor.available_tasks(), reason="needs the trained models in models/")
+
+
+def pictures(n: int, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, 256, (180 + 13 * i, 240 - 5 * i, 3), dtype=np.uint8) for i in range(n)]
+
+
+@pytest.fixture
+def svc():
+    service = InferenceService()
+    yield service
+    service.close()
+
+
+def hold_worker(service: InferenceService) -> threading.Event:
+    """Occupy the worker with a background job until the returned Event is set."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def wait_for_release():
+        started.set()
+        release.wait(30)
+
+    service.submit_background(wait_for_release)
+    assert started.wait(10), "the worker never picked up the blocking job"
+    return release
+
+
+def test_predictions_from_many_threads_are_batched_and_match_direct_answers(svc):
+    images = pictures(16)
+    direct = [predictor.predict_images([rgb])[0] for rgb in images]
+    release = hold_worker(svc)  # the 16 requests queue up while the worker is busy
+    answers: list = [None] * len(images)
+
+    def visitor(i):
+        answers[i] = svc.predict(images[i], session=f"visitor-{i}")
+
+    threads = [threading.Thread(target=visitor, args=(i,)) for i in range(len(images))]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while svc.queue_length() < len(images) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for t in threads:
+        t.join(120)
+    stats = svc.stats()
+    assert stats.batches <= 2, f"16 waiting predictions took {stats.batches} model calls"
+    assert stats.largest_batch >= 8
+    for got, want in zip(answers, direct):
+        assert set(got) == set(want)
+        for task in want:
+            assert got[task].predicted == want[task].predicted
+            np.testing.assert_allclose(got[task].probabilities, want[task].probabilities, atol=1e-5)
+
+
+def test_a_prediction_queued_after_an_explanation_is_served_first(svc):
+    rgb_explain, rgb_predict = pictures(2, seed=1)
+    finished: list[str] = []
+    release = hold_worker(svc)
+    explanation = svc.submit_explain(rgb_explain, "genre", predictor.load_model("genre")[0].classes[0], "gradcam",
+                                     session="a")
+    explanation.future.add_done_callback(lambda _: finished.append("explain"))
+    prediction = svc.submit_predict(rgb_predict, session="b")
+    prediction.future.add_done_callback(lambda _: finished.append("predict"))
+    assert svc.position(prediction) == 1 and svc.position(explanation) == 2
+    release.set()
+    assert set(svc.result(prediction)) == set(predictor.available_tasks())
+    heat = svc.result(explanation)
+    assert heat.shape == (224, 224)
+    assert finished == ["predict", "explain"]
+
+
+def test_a_new_explanation_replaces_the_same_sessions_pending_one(svc):
+    rgb = pictures(1, seed=2)[0]
+    classes = predictor.load_model("genre")[0].classes
+    release = hold_worker(svc)
+    outcome: dict = {}
+
+    def first_request():
+        try:
+            outcome["first"] = svc.explain(rgb, "genre", classes[0], "gradcam", session="s1")
+        except ArtdemoError as err:
+            outcome["first"] = err
+
+    caller = threading.Thread(target=first_request)
+    caller.start()
+    deadline = time.monotonic() + 10
+    while svc.queue_length() < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    other_session = svc.submit_explain(rgb, "genre", classes[0], "gradcam", session="s2")
+    newer = svc.submit_explain(rgb, "genre", classes[1], "gradcam", session="s1")
+    caller.join(10)
+    assert not caller.is_alive(), "the replaced caller is still waiting"
+    assert isinstance(outcome["first"], Replaced)
+    assert "another map" in str(outcome["first"])
+    assert svc.queue_length() == 2 and svc.stats().replaced == 1
+    release.set()
+    assert svc.result(newer).shape == (224, 224)
+    assert svc.result(other_session).shape == (224, 224)  # another session's request is untouched
+
+
+def test_a_full_queue_says_busy_with_the_place_in_line():
+    svc = InferenceService(max_waiting=3)
+    try:
+        release = hold_worker(svc)
+        waiting = [svc.submit_predict(rgb, session=f"v{i}") for i, rgb in enumerate(pictures(3, seed=3))]
+        assert [svc.position(t) for t in waiting] == [1, 2, 3]
+        with pytest.raises(Busy) as caught:
+            svc.predict(pictures(1, seed=4)[0], session="late")
+        message = str(caught.value)
+        assert "4th in line" in message and "try again" in message
+        assert "Traceback" not in message and "time" not in message.lower().replace("times", "")
+        assert svc.stats().rejected == 1
+        release.set()
+        for ticket in waiting:
+            assert svc.result(ticket)
+        assert svc.queue_length() == 0
+    finally:
+        svc.close()
+
+
+def test_ordinals_read_as_english():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd", "111th"]
+
+
+def test_warm_start_goes_from_warming_to_ready():
+    gate = threading.Event()
+
+    def slow_real_predict(images, tasks):
+        gate.wait(30)
+        return predictor.predict_images(images, tasks)
+
+    svc = InferenceService(predict_fn=slow_real_predict)
+    try:
+        assert svc.warm == "cold"
+        svc.start_warmup(precompute=False, warm_maps=False)
+        time.sleep(0.2)
+        assert svc.warm == "warming"
+        gate.set()
+        deadline = time.monotonic() + 60
+        while svc.warm == "warming" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert svc.warm == "ready"
+        assert svc.stats().batches >= 2
+    finally:
+        svc.close()
+
+
+def test_warm_start_without_models_fails_with_the_reason(monkeypatch, tmp_path):
+    monkeypatch.setenv("ARTDEMO_MODELS", str(tmp_path / "no-models"))
+    svc = InferenceService()
+    try:
+        svc.start_warmup(precompute=False, warm_maps=False)
+        deadline = time.monotonic() + 30
+        while svc.warm in ("cold", "warming") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert svc.warm.startswith("failed: ") and "No trained models" in svc.warm
+    finally:
+        svc.close()
+
+
+@pytest.fixture
+def genre_store(monkeypatch, tmp_path):
+    """A private copy of the genre model and an empty map store."""
+    models = tmp_path / "models"
+    shutil.copytree(predictor._root() / "genre", models / "genre")
+    monkeypatch.setenv("ARTDEMO_MODELS", str(models))
+    monkeypatch.setenv("ARTDEMO_CACHE", str(tmp_path / "cache"))
+    return models / "genre"
+
+
+def test_stored_maps_are_keyed_by_model_version(genre_store):
+    heat = np.linspace(0, 1, 224 * 224, dtype=np.float32).reshape(224, 224)
+    map_store.put("fp1", "genre", "portrait", "gradcam", heat)
+    np.testing.assert_allclose(map_store.get("fp1", "genre", "portrait", "gradcam"), heat, atol=1e-3)
+    assert map_store.get("fp1", "genre", "landscape", "gradcam") is None
+    before = map_store.model_version("genre")
+    card = genre_store / "card.json"
+    card.write_text(card.read_text() + " ")  # a retrained model writes a new card
+    assert map_store.model_version("genre") != before
+    assert map_store.get("fp1", "genre", "portrait", "gradcam") is None
+
+
+def test_map_for_looks_in_memory_then_on_disk_then_asks_the_service(genre_store):
+    rgb = pictures(1, seed=5)[0]
+    classes = predictor.load_model("genre")[0].classes
+    calls: list[str] = []
+
+    def counted_real_explain(rgb_, task, class_name, method):
+        calls.append(method)
+        return maps.compute_fresh(rgb_, task, class_name, method)
+
+    svc = InferenceService(explain_fn=counted_real_explain)
+    try:
+        from artdemo.explain import image_key
+
+        stored = np.full((224, 224), 0.25, dtype=np.float32)
+        map_store.put(image_key(rgb), "genre", classes[0], "gradcam", stored)
+        np.testing.assert_allclose(maps.map_for(rgb, "genre", classes[0], "gradcam", "s", service=svc), stored)
+        assert calls == []
+        first = maps.map_for(rgb, "genre", classes[1], "gradcam", "s", service=svc)
+        again = maps.map_for(rgb, "genre", classes[1], "gradcam", "s", service=svc)
+        assert calls == ["gradcam"] and again is first
+        assert first.shape == (224, 224) and 0.0 <= first.min() and first.max() <= 1.0
+    finally:
+        svc.close()
+
+
+def test_precomputed_maps_match_maps_computed_on_demand(genre_store):
+    card = predictor.load_model("genre")[0]
+    items = map_store.fixed_images(limit=2)
+    assert items and all(dict(item.classes).get("genre") for item in items)
+    svc = InferenceService()
+    try:
+        job = map_store.fill_in_background(items, service=svc, tasks=["genre"])
+        assert job.done.wait(120)
+        assert job.failed == 0 and job.computed == len(items)
+        from artdemo.config import data_dir
+        from artdemo.explain import image_key
+        from artdemo.imaging.decode import load_image_file
+
+        for item in items:
+            rgb = np.asarray(load_image_file(data_dir() / item.path), dtype=np.uint8)
+            class_name = dict(item.classes)["genre"]
+            assert class_name in card.classes
+            stored = map_store.get(image_key(rgb), "genre", class_name, "gradcam")
+            np.testing.assert_allclose(stored, maps.compute_fresh(rgb, "genre", class_name, "gradcam"), atol=2e-3)
+        again = map_store.fill_in_background(items, service=svc, tasks=["genre"])
+        assert again.done.wait(60) and again.computed == 0 and again.already == len(items)
+    finally:
+        svc.close()

@@ -1,0 +1,28 @@
+"""The README's model table is printed from the cards, with targets marked honestly."""
+
+from __future__ import annotations
+
+import pytest
+
+from artdemo.models.cards import available_cards
+from artdemo.training.report import table
+
+cards = available_cards()
+pytestmark = pytest.mark.skipif(not cards, reason="no trained models in models/")
+
+
+def test_every_trained_model_has_a_row_with_its_own_figures():
+    text = table(cards)
+    for card in cards:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {card.task} "))
+        assert f"{card.metrics.accuracy:.3f}" in row and f"{card.metrics.macro_f1:.3f}" in row
+        assert f"| {card.metrics.n} |" in row
+
+
+def test_a_missed_target_is_marked_as_missed():
+    for card in cards:
+        row = next(line for line in table([card]).splitlines() if line.startswith(f"| {card.task} "))
+        if card.task == "lithograph":
+            assert ("✗" in row) == (card.metrics.balanced_accuracy < 0.87)
+        if card.task == "style":
+            assert ("✗ (target 0.65)" in row) == (card.metrics.accuracy < 0.65 or card.metrics.macro_f1 < 0.65)
