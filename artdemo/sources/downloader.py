@@ -8,8 +8,14 @@ It writes the layout the app reads (images/<source>/<id>.jpg, re-encoded after
 the safe decoder, longest side at most 512 px; rows in labels/<task>.csv for
 every task label the medium text gives by rule). Runs resume: images already
 saved are not fetched again, rows already written are not written again, and
-rows are written whole (artdemo.labels_store), so stopping a run at any moment
+rows are written whole (artdemo.sources.labels), so stopping a run at any moment
 loses nothing. All MET requests share the MET client's rate limiter.
+
+Exit 0 means the cache holds --limit objects of the selection. When the
+selection runs out first (objects skipped because they came without a
+public-domain image, or failed), the run says how many it has and exits 1:
+skipped objects are not always skipped for good (a struggling MET can answer
+without an image for a while), so running the same command again may finish it.
 
 - met: searches the MET for each medium word (default "lithograph") with
   hasImages=true and takes public-domain objects with an image.
@@ -44,6 +50,14 @@ MAX_SIDE = 512
 MAX_FAILURES_IN_A_ROW = 10
 MOMA_LIMITER = met_client.RateLimiter(10.0)  # MoMA's image host: gentle
 MET_MUSEUM = "Metropolitan Museum of Art"
+
+
+class Shortfall(ArtdemoError):
+    """The selection ran out before the run had `limit` objects in the cache."""
+
+    def __init__(self, message: str, tally: Tally) -> None:
+        super().__init__(message)
+        self.tally = tally
 
 
 @dataclass
@@ -190,7 +204,10 @@ def mame_candidates(mediums: list[str], index: Path | None = None) -> Iterator[C
 
 # -- the run ------------------------------------------------------------------
 def run(source: str, dest: Path, limit: int, mediums: list[str], out=None) -> Tally:
-    """Fetch until `limit` objects of the selection are in the cache (existing ones count)."""
+    """Fetch until `limit` objects of the selection are in the cache (existing ones count).
+
+    Returns the tally only when it got there (`tally.done >= limit`); raises Shortfall
+    when the candidates ran out first, so a short run is never reported as done."""
     if config.offline():
         raise OfflineError(
             "Fetching data needs the network, but the app is in offline mode (ARTDEMO_OFFLINE=1). "
@@ -228,6 +245,13 @@ def run(source: str, dest: Path, limit: int, mediums: list[str], out=None) -> Ta
         setattr(tally, outcome, getattr(tally, outcome) + 1)
         progress.show(tally)
     progress.finish(tally)
+    if tally.done < limit:
+        raise Shortfall(
+            f"The selection ran out with {tally.done} of the {limit} objects wanted "
+            f"({tally.added} new this run; {tally.skipped} skipped: no public-domain image or no label; "
+            f"{tally.failed} failed). Run the same command again later: it retries the skipped and failed "
+            "ones (a struggling museum server sometimes answers without the image). Or ask for fewer "
+            "with --limit, or choose more --mediums.", tally)
     return tally
 
 

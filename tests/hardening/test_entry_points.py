@@ -31,6 +31,7 @@ from artdemo.imaging.decode import decode_image
 from artdemo.sources.safe_url import PRIVATE_MESSAGE
 from artdemo.tasks import TASKS
 from tests.support.bad_inputs import bad_cases
+from tests.support.data import require_data
 from tests.support.hardening_support import GOOD_PNG, PayloadServer, decode_message, loopback_is_public
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning:PIL")
@@ -41,7 +42,6 @@ IDS = [case.name for case in CASES]
 HAVE_MODELS = any(config.models_dir().glob("*/card.json"))
 READY = [task for task in TASKS if (config.models_dir() / task / "card.json").is_file()]
 PREDICT_TASKS = list(TASKS) if len(READY) == len(TASKS) else READY[:1]  # `--task all` once all are trained
-HAVE_DATA = (config.data_dir() / "labels").is_dir()
 NO_MODELS = "no trained models in models/ (python -m artdemo train all)"
 NO_MODELS_WORDS = r"No trained model|not available"
 
@@ -87,8 +87,8 @@ def test_streamlit_upload_answers_each_case_and_keeps_the_session(streamlit_sess
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not HAVE_DATA, reason="needs the shared data cache")
 def test_streamlit_after_the_corpus_a_cache_artwork_still_classifies(streamlit_session):
+    require_data()
     at = streamlit_session
     at.button(key="gal_pick_0").click().run()
     assert not at.exception

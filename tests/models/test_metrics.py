@@ -9,7 +9,7 @@ from artdemo.models import calibration
 from artdemo.models import metrics
 from artdemo.training import splits
 from artdemo.sources.datacache import list_labelled
-from artdemo.errors import ArtdemoError
+from tests.support.data import require_data
 
 
 def test_split_is_a_pure_function_of_the_path():
@@ -31,11 +31,9 @@ def test_split_of_a_known_path_never_changes():
 
 
 def test_images_in_two_tasks_share_their_split():
-    try:
-        medium = {row.path for row in list_labelled("medium")}
-        litho = {row.path for row in list_labelled("lithograph")}
-    except ArtdemoError:
-        pytest.skip("no data cache")
+    require_data("labels/medium.csv", "labels/lithograph.csv")
+    medium = {row.path for row in list_labelled("medium")}
+    litho = {row.path for row in list_labelled("lithograph")}
     both = medium & litho
     assert len(both) > 1000
     by_task = splits.split_items([type("R", (), {"path": p})() for p in sorted(both)])

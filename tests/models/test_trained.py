@@ -1,6 +1,6 @@
 """The committed models: heads load, each card matches its weights, and they classify shared images right.
 
-These use the real backbone and the real data cache (skipped without one);
+These use the real backbone and the real data cache (skipped without one, failed without one when CI=true);
 nothing is mocked, so a head saved with the wrong features or a card written
 for another model fails here.
 """
@@ -18,14 +18,11 @@ from artdemo.models.features import TOTAL_DIM, features_of_images
 from artdemo.models.heads import assemble, load_head
 from artdemo.imaging.decode import load_image_file
 from artdemo.tasks import TASKS
+from tests.support.data import require_data
 
 pytestmark = pytest.mark.slow
 
 TRAINED = [t for t in TASKS if (config.models_dir() / t / "card.json").is_file()]
-
-
-def _have_data() -> bool:
-    return (config.data_dir() / "labels").is_dir()
 
 
 def _confident_examples(card, k: int = 3):
@@ -73,8 +70,7 @@ def test_head_matches_its_card(task):
 
 @pytest.mark.parametrize("task", TRAINED)
 def test_predictions_reproduce_the_cards_held_out_probabilities(task):
-    if not _have_data():
-        pytest.skip("no data cache")
+    require_data()
     card = load_card(task, config.models_dir())
     examples = card.examples[:: max(1, len(card.examples) // 4)][:4]
     images = [np.asarray(load_image_file(resolve(ex.path))) for ex in examples]
@@ -87,8 +83,7 @@ def test_predictions_reproduce_the_cards_held_out_probabilities(task):
 
 @pytest.mark.parametrize("task", TRAINED)
 def test_confidently_labelled_shared_images_are_classified_right(task):
-    if not _have_data():
-        pytest.skip("no data cache")
+    require_data()
     card = load_card(task, config.models_dir())
     examples = _confident_examples(card)
     assert examples, f"the {task} card has no confident correct held-out example"
@@ -101,8 +96,7 @@ def test_confidently_labelled_shared_images_are_classified_right(task):
 
 @pytest.mark.parametrize("task", TRAINED)
 def test_explain_model_agrees_with_predict_image(task):
-    if not _have_data():
-        pytest.skip("no data cache")
+    require_data()
     card = load_card(task, config.models_dir())
     examples = _confident_examples(card, k=4)
     images = [np.asarray(load_image_file(resolve(ex.path))) for ex in examples]
@@ -115,8 +109,7 @@ def test_explain_model_agrees_with_predict_image(task):
 
 
 def test_one_call_answers_every_task_for_one_image():
-    if not _have_data():
-        pytest.skip("no data cache")
+    require_data()
     card = load_card(TRAINED[0], config.models_dir())
     rgb = np.asarray(load_image_file(resolve(card.examples[0].path)))
     answers = predictor.predict_image(rgb)
@@ -152,8 +145,7 @@ def test_feature_cache_stores_what_the_backbone_computes(tmp_path, monkeypatch):
     from artdemo.training import feature_cache
     from artdemo.sources.datacache import list_labelled
 
-    if not _have_data():
-        pytest.skip("no data cache")
+    require_data()
     monkeypatch.setenv("ARTDEMO_CACHE", str(tmp_path))
     rows = list_labelled("genre")[:3]
     first = feature_cache.cached_features([r.path for r in rows], ["whole"])["whole"]

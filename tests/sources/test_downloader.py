@@ -142,6 +142,26 @@ def test_killed_mid_run_resumes_with_no_duplicate_and_no_lost_row(met_standin, t
     assert_complete(dest, expected_mame(["Etching"], limit))
 
 
+def test_a_selection_that_runs_out_short_of_the_limit_is_not_reported_done(met_standin, tmp_path, capsys):
+    """The rotating-fault test's "exit 0, one row short", made deterministic. Objects that come back
+    without an image (the MET's "noimages" answers) are skipped, and a run can skip through the rest
+    of the selection before it has --limit objects. Such a run must not exit 0 as if it had them."""
+    dest, mediums = tmp_path / "data", ["Hand-colored engraving"]  # 47 objects: one pass is quick
+    args = ["fetch", "--source", "mame", "--mediums", mediums[0], "--dest", str(dest)]
+    assert downloader.main(args + ["--limit", "3"]) == 0
+    met_standin.fault("noimages")
+    capsys.readouterr()
+    code = downloader.main(args + ["--limit", "5"])
+    err = capsys.readouterr().err
+    assert_complete(dest, expected_mame(mediums, 3))  # 3 objects in the cache, not the 5 wanted
+    assert code == 1, f"exit {code} with 3 of the 5 objects wanted: {err}"
+    assert "3 of the 5 objects wanted" in err and "skipped 44" in err and "Traceback" not in err
+    assert "Run the same command again" in err
+    met_standin.clear_faults()
+    assert downloader.main(args + ["--limit", "5"]) == 0
+    assert_complete(dest, expected_mame(mediums, 5))
+
+
 def test_a_half_written_last_line_is_repaired(met_standin, tmp_path):
     dest = tmp_path / "data"
     assert downloader.main(["fetch", "--source", "mame", "--limit", "2",

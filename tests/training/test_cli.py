@@ -13,15 +13,15 @@ from artdemo.cli import main as cli
 from artdemo.models.cards import load_card
 from artdemo.sources.datacache import resolve
 from artdemo.tasks import TASKS
+from tests.support.data import require_data
 
 pytestmark = pytest.mark.slow
 
 
 def _need(task: str):
+    require_data()
     if not (config.models_dir() / task / "card.json").is_file():
         pytest.skip(f"no trained {task} model")
-    if not (config.data_dir() / "labels").is_dir():
-        pytest.skip("no data cache")
     return load_card(task, config.models_dir())
 
 
