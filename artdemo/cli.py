@@ -57,6 +57,9 @@ def predict_main(argv: list[str] | None = None) -> int:
                                      description="Classify image files or folders; write one CSV row per image and task.")
     parser.add_argument("--task", default="all", choices=list(TASKS) + ["all"])
     parser.add_argument("--csv", required=True, help="output CSV file ('-' for standard output)")
+    parser.add_argument("--find-artwork", choices=["auto", "off"], default="auto",
+                        help="auto (default): find the artwork in a photo (frame, wall, perspective) and classify "
+                             "only the artwork; reproductions pass unchanged. off: use the whole picture")
     parser.add_argument("paths", nargs="+", help="image files or folders")
     args = parser.parse_args(argv)
     tasks = list(TASKS) if args.task == "all" else [args.task]
@@ -80,7 +83,7 @@ def predict_main(argv: list[str] | None = None) -> int:
                     failed += 1
                     print(f"artdemo predict: skipped {path}: {err}", file=sys.stderr)
             if images:
-                for path, answers in zip(batch, predict_images(images, tasks)):
+                for path, answers in zip(batch, predict_images(images, tasks, find_artwork=args.find_artwork == "auto")):
                     writer.writerows(answer_rows(str(path), answers))
     finally:
         if out is not sys.stdout:
@@ -114,6 +117,12 @@ def _models(argv: list[str]) -> int:
     return main(argv)
 
 
+def _audit(argv: list[str]) -> int:
+    from artdemo.audit.cli import main  # Apache Beam: imported only when this command runs
+
+    return main(argv)
+
+
 def _report(argv: list[str]) -> int:
     from artdemo.training.report import main
 
@@ -126,6 +135,7 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "evaluate": (_evaluate, "evaluate a task's model on a labels CSV"),
     "data": (_data, "fill the data cache from the MET, MoMA or MAMe"),
     "models": (_models, "publish or pull models on the Hugging Face Hub"),
+    "audit": (_audit, "audit a collection's catalogue against the models (Apache Beam)"),
     "report": (_report, "print the model table (held-out figures) from the cards"),
 }
 

@@ -151,6 +151,18 @@ def explanation_figures() -> list[Figure]:
     return [Figure(name, value, unit) for name, value, unit in explanation_timings()]
 
 
+def photo_figures() -> list[Figure]:
+    from artdemo.bench.photos import finder_timings, no_art_routes
+
+    return [Figure(name, value, unit) for name, value, unit in finder_timings() + no_art_routes()]
+
+
+def audit_figures() -> list[Figure]:
+    from artdemo.audit.bench import audit_throughput, figures
+
+    return figures(audit_throughput(500))
+
+
 def training_figures() -> list[Figure]:
     """Training seconds per task, as measured and recorded by `python -m artdemo train` in each card."""
     from artdemo.models.cards import available_cards
@@ -163,7 +175,9 @@ SECTIONS: dict[str, Callable[..., list[Figure]]] = {
     "cold": lambda floor: cold_start(),
     "warm": warm_latency,
     "explain": lambda floor: explanation_figures(),
+    "photos": lambda floor: photo_figures(),
     "train": lambda floor: training_figures(),
+    "audit": lambda floor: audit_figures(),
 }
 
 

@@ -24,6 +24,7 @@ class HeldOutExample:
     predicted: str
     probabilities: list[float]  # calibrated, in card.classes order
     source: str = ""
+    look: str = "clean"  # "clean" | "photo" (a generated gallery photo of the image, artdemo.imaging.gallery_photo)
 
 
 @dataclass
@@ -58,6 +59,10 @@ class ModelCard:
     training_seconds: float = 0.0
     examples: list[HeldOutExample] = field(default_factory=list)
     created_by: str = ""  # the command that wrote this card
+    photo_metrics: Metrics | None = None  # the same held-out images as generated gallery photos
+    photo_examples: list[HeldOutExample] = field(default_factory=list)
+    scope_check: dict = field(default_factory=dict)  # how the out_of_scope route is decided, and its held-out figures
+    photos: str = ""  # how the visitor photos were made
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)
@@ -67,6 +72,9 @@ class ModelCard:
         raw = dict(raw)
         raw["metrics"] = Metrics(**raw["metrics"])
         raw["examples"] = [HeldOutExample(**e) for e in raw.get("examples", [])]
+        raw["photo_examples"] = [HeldOutExample(**e) for e in raw.get("photo_examples", [])]
+        if raw.get("photo_metrics"):
+            raw["photo_metrics"] = Metrics(**raw["photo_metrics"])
         return cls(**raw)
 
 

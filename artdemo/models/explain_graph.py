@@ -1,11 +1,9 @@
 """A head rebuilt as Keras layers on top of the backbone, so explanations can take gradients.
 
-The trained head lives in numpy (artdemo.heads); this module re-expresses the
-same arithmetic (views -> block statistics -> standardise -> linear -> softmax
-with temperature) as one differentiable Keras model. Views that need the
-original picture (the frame crop and the greyscale patch) are rebuilt from the
-224-pixel whole view, so the probabilities are close to, not identical with,
-predict_image's.
+The trained head lives in numpy (artdemo.models.heads); this module re-expresses
+the same arithmetic (block statistics of the whole view -> standardise -> (hidden
+layer) -> linear -> softmax with temperature) as one differentiable Keras model,
+so its probabilities follow predict_image's to float precision.
 """
 
 from __future__ import annotations
@@ -14,33 +12,10 @@ import numpy as np
 
 from artdemo.models.features import TAP_BLOCKS
 from artdemo.models.heads import Head
-from artdemo.models.views import INNER, SIZE
+from artdemo.errors import ArtdemoError
+from artdemo.models.views import SIZE
 
 _LAYER_NAMES = tuple(f"block{i}_out" for i in TAP_BLOCKS) + ("head_act",)
-
-
-def _view_op(name: str):
-    import keras
-    from keras import ops
-
-    def inner(x):
-        lo = int(round(SIZE * (1 - INNER) / 2))
-        crop = x[:, lo:SIZE - lo, lo:SIZE - lo, :]
-        return ops.image.resize(crop, (SIZE, SIZE), interpolation="bilinear")
-
-    def grey(x):
-        g = x[..., 0:1] * 0.299 + x[..., 1:2] * 0.587 + x[..., 2:3] * 0.114
-        return ops.concatenate([g, g, g], axis=-1)
-
-    fns = {
-        "whole": lambda x: x,
-        "flip": lambda x: ops.flip(x, axis=2),
-        "inner": inner,
-        "patch_c": lambda x: grey(inner(x)),
-        "patch_a": lambda x: grey(inner(x)),
-        "patch_b": lambda x: grey(inner(x)),
-    }
-    return keras.layers.Lambda(fns[name], name=f"view_{name}")
 
 
 def _stats(outputs):
@@ -69,15 +44,12 @@ def build_explain_model(head: Head, key=None):
 
     tapped = tap_model(_LAYER_NAMES)
     pixels = keras.Input((SIZE, SIZE, 3), name="pixels")
-    per_view = {}
-    conv_map = None
-    for name in head.views:
-        outs = tapped(_view_op(name)(pixels))
-        if name == "whole":
-            conv_map = outs[-1]
-        per_view[name] = keras.layers.Lambda(_stats, name=f"stats_{name}")(outs)
-    if conv_map is None:
-        conv_map = tapped(pixels)[-1]
+    if head.views != ["whole"]:
+        raise ArtdemoError(f"This head reads the views {head.views}; explanations support the whole view only. "
+                           "Retrain it with `python -m artdemo train`.")
+    outs = tapped(pixels)
+    conv_map = outs[-1]
+    per_view = {"whole": keras.layers.Lambda(_stats, name="stats_whole")(outs)}
 
     def head_fn(feats):
         cols = []
@@ -95,15 +67,3 @@ def build_explain_model(head: Head, key=None):
     if key is not None:
         _MODELS[key] = model
     return model
-
-
-def agreement(head: Head, images: list[np.ndarray]) -> float:
-    """Share of images where explain_model's top class equals predict_image's (for tests and the card)."""
-    from artdemo.models.features import features_of_images
-    from artdemo.models.views import model_input
-
-    feats = features_of_images(images, head.views)
-    direct = head.probabilities(feats).argmax(axis=1)
-    model = build_explain_model(head)
-    _, probs = model(np.stack([model_input(im) for im in images]), training=False)
-    return float(np.mean(np.asarray(probs).argmax(axis=1) == direct))

@@ -70,13 +70,6 @@ def expected_calibration_error(probs: np.ndarray, y_true: np.ndarray, bins: int 
     return float(ece)
 
 
-def nll(probs: np.ndarray, y_true: np.ndarray) -> float:
-    """Mean negative log-likelihood of the true class."""
-    probs = np.asarray(probs, dtype=np.float64)
-    picked = probs[np.arange(len(y_true)), np.asarray(y_true, int)]
-    return float(-np.mean(np.log(np.clip(picked, 1e-12, 1.0))))
-
-
 def summarize(probs: np.ndarray, y_true: np.ndarray, classes: list[str]) -> dict:
     """Every figure a card or `evaluate` reports, as JSON-ready Python values."""
     probs = np.asarray(probs, dtype=np.float64)

@@ -1,8 +1,18 @@
-"""One call from a picture to every task's calibrated answer; the app, Gradio and the CLI use this.
+"""One call from a picture to every task's calibrated answer; the app, Gradio, the CLI and the audit use this.
 
-Heads and cards are loaded once per models folder (and again only if a file
-changes). All views every requested head needs go through the backbone in one
-batched call, so asking for four tasks costs about as much as asking for one.
+The models were trained on what the artwork finder returns (artdemo.imaging.find_artwork:
+the painted or printed surface inside frame and mat, or a reproduction unchanged), so
+finding the artwork is part of the model's preprocessing and `find_artwork=True` is
+the default everywhere. `classify_images` says which quadrilateral it used;
+`predict_images` is the same call returning only the answers. Pass
+`find_artwork=False` for "use the whole picture", or when the picture already is
+the crop (for example the `crop` of an earlier answer).
+
+Heads, cards and scope models are loaded once per models folder (and again only
+if a file changes). The backbone sees every picture once, in batches, so asking
+for four tasks costs about as much as asking for one. Each answer's route is
+`auto` (confident), `review` (ask a curator) or `out_of_scope` (the picture is
+far from anything the model learned from; its answer would be a guess).
 """
 
 from __future__ import annotations
@@ -13,11 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from artdemo.models import features
-from artdemo.models import views
-from artdemo.models.cards import ModelCard, card_path, load_card
 from artdemo.errors import ArtdemoError
+from artdemo.imaging.find_artwork import FoundArtwork, find_artwork as find_artwork_in
+from artdemo.models import features, views
+from artdemo.models.cards import ModelCard, card_path, load_card
 from artdemo.models.heads import Head, load_head
+from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, load_scope
 from artdemo.tasks import TASKS
 
 
@@ -28,9 +39,11 @@ class Prediction:
     probabilities: list[float]
     predicted: str
     confidence: float
-    route: str  # "auto" | "review"
+    route: str  # "auto" (confident) | "review" (ask a curator) | "out_of_scope" (not the kind of picture it learned)
     threshold: float
     scope: str
+    scope_score: float = 0.0  # how far the picture's features lie from the training data's (higher: farther)
+    in_scope: bool = True
 
 
 def _root() -> Path:
@@ -39,14 +52,23 @@ def _root() -> Path:
     return models_root()
 
 
+@dataclass(frozen=True)
+class Classification:
+    """Every task's answer for one picture, and what the models looked at in it."""
+
+    found: FoundArtwork  # .crop is what the models saw; .quad is None when the whole picture was used
+    predictions: dict[str, Prediction]
+
+
 @functools.lru_cache(maxsize=16)
-def _load(root: str, task: str, stamp: tuple) -> tuple[ModelCard, Head]:
+def _load(root: str, task: str, stamp: tuple) -> tuple[ModelCard, Head, ScopeModel | None]:
     card = load_card(task, Path(root))
     head = load_head(Path(root) / task / card.weights_file)
     if head.classes != card.classes:
         raise ArtdemoError(f"The {task} model's weights and card disagree about its classes; "
                            f"retrain with `python -m artdemo train {task}`.")
-    return card, head
+    scope_file = Path(root) / task / SCOPE_FILE
+    return card, head, load_scope(scope_file) if scope_file.is_file() else None
 
 
 def _stamp(root: Path, task: str) -> tuple:
@@ -56,6 +78,16 @@ def _stamp(root: Path, task: str) -> tuple:
 
 def load_model(task: str) -> tuple[ModelCard, Head]:
     """The task's card and head (cached); ArtdemoError saying how to train it when missing."""
+    card, head, _ = _load_all(task)
+    return card, head
+
+
+def scope_model(task: str) -> ScopeModel | None:
+    """The task's scope model (None for a model trained before scope models existed)."""
+    return _load_all(task)[2]
+
+
+def _load_all(task: str) -> tuple[ModelCard, Head, ScopeModel | None]:
     if task not in TASKS:
         raise ArtdemoError(f"Unknown task {task!r}; choose one of: {', '.join(TASKS)}.")
     root = _root()
@@ -89,47 +121,74 @@ def _check_rgb(rgb: np.ndarray) -> np.ndarray:
     return rgb.astype(np.uint8, copy=False)
 
 
-def _answer(task: str, card: ModelCard, probs: np.ndarray) -> Prediction:
+def route_for(confidence: float, threshold: float, in_scope: bool) -> str:
+    """The one routing rule: out of scope first (its answer would be a guess), then confidence."""
+    if not in_scope:
+        return "out_of_scope"
+    return "auto" if confidence >= threshold else "review"
+
+
+def _answer(task: str, card: ModelCard, probs: np.ndarray, outlier: float, in_scope: bool) -> Prediction:
     k = int(np.argmax(probs))
     confidence = float(probs[k])
     return Prediction(task=task, classes=list(card.classes), probabilities=[float(p) for p in probs],
                       predicted=card.classes[k], confidence=confidence,
-                      route="auto" if confidence >= card.threshold else "review",
-                      threshold=float(card.threshold), scope=card.scope)
+                      route=route_for(confidence, card.threshold, in_scope),
+                      threshold=float(card.threshold), scope=card.scope,
+                      scope_score=float(outlier), in_scope=bool(in_scope))
 
 
-def predict_images(images: list[np.ndarray], tasks: list[str] | None = None) -> list[dict[str, Prediction]]:
-    """Calibrated answers for each image and task (default: every trained task)."""
+def classify_images(images: list[np.ndarray], tasks: list[str] | None = None,
+                    find_artwork: bool = True) -> list[Classification]:
+    """Calibrated answers for each image and task (default: every trained task), with the crop used."""
     names = list(tasks) if tasks is not None else available_tasks()
     if not names:
         raise ArtdemoError("No trained models found. Train them with `python -m artdemo train all` "
                            "or fetch them with `python -m artdemo models pull`.")
-    models = {task: load_model(task) for task in names}
+    models = {task: _load_all(task) for task in names}
     images = [_check_rgb(rgb) for rgb in images]
-    needed = sorted({v for _, head in models.values() for v in head.views})
-    feats = features.features_of_images(images, needed)
+    found = [find_artwork_in(rgb) if find_artwork else FoundArtwork(rgb, None, "whole picture", 0.0)
+             for rgb in images]
+    crops = [_check_rgb(f.crop) for f in found]
+    needed = sorted({v for _, head, _ in models.values() for v in head.views})
+    feats = features.features_of_images(crops, needed)
     out: list[dict[str, Prediction]] = [{} for _ in images]
-    for task, (card, head) in models.items():
+    for task, (card, head, scope) in models.items():
         probs = head.probabilities(feats)
+        if scope is not None:
+            outlier = scope.outlier_score(feats["whole"])
+            inside = outlier <= scope.threshold
+        else:
+            outlier, inside = np.zeros(len(crops)), np.ones(len(crops), bool)
         for i, row in enumerate(probs):
-            out[i][task] = _answer(task, card, row)
-    return out
+            out[i][task] = _answer(task, card, row, outlier[i], inside[i])
+    return [Classification(f, answers) for f, answers in zip(found, out)]
 
 
-def predict_image(rgb: np.ndarray, tasks: list[str] | None = None) -> dict[str, Prediction]:
+def predict_images(images: list[np.ndarray], tasks: list[str] | None = None,
+                   find_artwork: bool = True) -> list[dict[str, Prediction]]:
+    """Calibrated answers for each image and task (default: every trained task)."""
+    return [c.predictions for c in classify_images(images, tasks, find_artwork)]
+
+
+def predict_image(rgb: np.ndarray, tasks: list[str] | None = None, find_artwork: bool = True) -> dict[str, Prediction]:
     """Every requested task's calibrated answer for one RGB uint8 image (one backbone call)."""
-    return predict_images([rgb], tasks)[0]
+    return predict_images([rgb], tasks, find_artwork)[0]
+
+
+def classify(rgb: np.ndarray, tasks: list[str] | None = None, find_artwork: bool = True) -> Classification:
+    """One picture's answers and the quadrilateral the models looked inside (None: the whole picture)."""
+    return classify_images([rgb], tasks, find_artwork)[0]
 
 
 def explain_model(task: str):
     """A Keras model (N,224,224,3) pixels -> [conv_map (N,7,7,1280), probs (N,C)], differentiable end to end.
 
-    It rebuilds the head's views from the whole-image input inside the graph
-    (mirror, frame crop, greyscale centre), so its probabilities follow
-    predict_image's closely; conv_map is the whole view's last feature map.
+    Give it the crop the models saw (`Classification.found.crop` through
+    model_input); conv_map is the whole view's last feature map.
     """
     from artdemo.models.explain_graph import build_explain_model
 
-    card, head = load_model(task)
+    _, head = load_model(task)
     root = _root()
     return build_explain_model(head, key=(str(root), task, _stamp(root, task)))

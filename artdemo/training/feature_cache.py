@@ -1,8 +1,10 @@
 """Backbone features of the data cache's images, cached on disk so retraining a head takes seconds.
 
 The cache lives under config.cache_dir()/features, one file per (backbone
-weights hash, view recipe version, view), holding image paths and their float16
-features; missing images are computed and appended (and saved every 100 batches,
+weights hash, view recipe version, look and its version, view), holding image
+paths and their float16 features (artdemo.training.looks: `clean` is the image
+through the artwork finder, `photo` a generated gallery photo of it through the
+finder); missing images are computed and appended (and saved every 100 batches,
 so an interrupted run keeps what it paid for).
 """
 
@@ -19,12 +21,13 @@ import numpy as np
 from artdemo import config
 from artdemo.models import views
 from artdemo.models.features import BATCH, TOTAL_DIM, features_of_inputs
+from artdemo.training import looks
 
 
-def _cache_file(view_name: str) -> Path:
+def _cache_file(view_name: str, look: str) -> Path:
     from artdemo.models.backbone import weights_fingerprint
 
-    key = f"{weights_fingerprint()}-{views.RECIPE_VERSION}-{view_name}"
+    key = f"{weights_fingerprint()}-{views.RECIPE_VERSION}-{look}-{looks.LOOKS_VERSION}-{view_name}"
     return config.cache_dir() / "features" / f"{key}.npz"
 
 
@@ -53,7 +56,7 @@ def _load_rgb(path: Path) -> np.ndarray:
 
 
 def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: Path | None = None,
-                    log: Callable[[str], None] = lambda msg: None) -> dict[str, np.ndarray]:
+                    log: Callable[[str], None] = lambda msg: None, look: str = "clean") -> dict[str, np.ndarray]:
     """{view: (len(paths), TOTAL_DIM) float32} for cache-relative image paths, computing what is missing.
 
     Images are decoded once for all missing views; decoding of the next batch
@@ -61,7 +64,7 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
     """
     from artdemo.sources.datacache import resolve
 
-    tables = {v: _load_cache(_cache_file(v)) for v in view_names}
+    tables = {v: _load_cache(_cache_file(v, look)) for v in view_names}
     missing = sorted({p for p in paths for v in view_names if p not in tables[v]})
     if missing:
         todo = {p: [v for v in view_names if p not in tables[v]] for p in missing}
@@ -72,7 +75,7 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
         def prepare(chunk):
             items = []
             for p in chunk:
-                rgb = _load_rgb(resolve(p, data_root))
+                rgb = looks.picture_for(_load_rgb(resolve(p, data_root)), p, look)
                 items += [(p, v, views.view(rgb, v)) for v in todo[p]]
             return items
 
@@ -89,13 +92,13 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
                 done += len(chunks[k])
                 if k % 20 == 0 or k + 1 == len(chunks):
                     wall = time.perf_counter() - start
-                    log(f"features: {done}/{len(missing)} images, {len(view_names)} view(s) "
+                    log(f"features ({look}): {done}/{len(missing)} images, {len(view_names)} view(s) "
                         f"({done / max(wall, 1e-6):.1f} images/s; {wall:.0f} s wall, "
                         f"{time.process_time() - cpu0:.0f} s CPU)")
                 if k % 100 == 99:
                     for v in view_names:
-                        _save_cache(_cache_file(v), tables[v])
+                        _save_cache(_cache_file(v, look), tables[v])
         for v in view_names:
-            _save_cache(_cache_file(v), tables[v])
+            _save_cache(_cache_file(v, look), tables[v])
     return {v: np.stack([tables[v][p] for p in paths]).astype(np.float32) if paths else
             np.zeros((0, TOTAL_DIM), np.float32) for v in view_names}

