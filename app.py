@@ -2,16 +2,20 @@
 
 This file only declares the pages; each page lays out widgets and calls the
 artdemo package. `?kiosk=1` opens the kiosk alone, full screen, without the
-sidebar or developer chrome.
+sidebar or developer chrome. The first run in a server process starts loading
+the models in the background (artdemo.app.service), so the first visitor's
+click doesn't pay for it.
 """
 
 import logging
 
 import streamlit as st
 
-from artdemo.ui import widgets as app_views
+from artdemo.app import inference
+from artdemo.ui import widgets
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+inference.start_warmup()  # once per process: later calls do nothing
 
 KIOSK_FLAG = "artdemo_kiosk_mode"
 if st.query_params.get("kiosk") == "1":
@@ -30,11 +34,12 @@ sees = st.Page("pages/machine_sees.py", title="How the machine sees", icon=":mat
 confusion = st.Page("pages/confusion.py", title="Confusion explorer", icon=":material/grid_on:", url_path="confusion-explorer")
 balance = st.Page("pages/balance.py", title="Class balance", icon=":material/balance:", url_path="class-balance")
 kiosk = st.Page("pages/kiosk.py", title="Kiosk", icon=":material/tv:", url_path="kiosk", default=kiosk_mode)
+audit = st.Page("pages/audit.py", title="Audit", icon=":material/fact_check:", url_path="audit")
 about = st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about")
 
 if kiosk_mode:
-    app_views.hide_chrome()
+    widgets.hide_chrome()
     page = st.navigation([kiosk], position="hidden")
 else:
-    page = st.navigation([classify, sees, confusion, balance, kiosk, about])
+    page = st.navigation([classify, sees, confusion, balance, kiosk, audit, about])
 page.run()

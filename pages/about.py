@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from artdemo.ui import support as support
-from artdemo.app import credits
-from artdemo.tasks import TASKS
+from artdemo.app import credits, models_info, words
+from artdemo.ui.cache import model_cards
 
 st.title("About this app")
 st.markdown(
@@ -12,14 +11,16 @@ st.markdown(
     "One image network (EfficientNet-Lite0, trained on everyday photographs) looks at the picture once; "
     "four small heads trained on artworks turn what it sees into answers. Probabilities are calibrated, "
     "so 80% means right about 8 times in 10 on held-out images; below each model's threshold it says "
-    "“ask a curator” instead of answering alone."
+    "“ask a curator” instead of answering alone. When a picture is not the kind of work a model has "
+    "learned from (a selfie, a cat, a photograph for the style model), it says its answer would be a guess. "
+    "In a photo of a framed work the app first finds the artwork, and the models look only at it."
 )
 
-cards = support.model_cards()
+cards = model_cards()
 st.header("The models")
-st.caption(f"Models loaded from: {support.models_origin()}")
+st.caption(f"Models loaded from: {models_info.models_origin()}")
 if not cards:
-    st.info("No trained models yet: run `python -m artdemo train all`.")
+    st.info(words.NO_MODELS)
 else:
     st.dataframe(credits.model_rows(list(cards.values())), hide_index=True,
                  column_config={k: st.column_config.NumberColumn(format="%.3f")
@@ -27,10 +28,9 @@ else:
     st.caption("“Seed” is the approach this project started from (a small CNN trained from scratch, as in the "
                "MoMA lithograph project), trained and tested on the same split.")
     for task, card in cards.items():
-        title = TASKS[task].title if task in TASKS else task
-        with st.expander(f"{title}: {len(card.classes)} classes, {card.metrics.accuracy:.0%} accurate on held-out images"):
+        with st.expander(f"{words.task_title(task)}: {len(card.classes)} classes, {card.metrics.accuracy:.0%} accurate on held-out images"):
             st.markdown(f"**What it has seen.** {card.scope}")
-            st.markdown(f"**Classes.** {', '.join(c.replace('_', ' ') for c in card.classes)}")
+            st.markdown(f"**Classes.** {', '.join(words.pretty(c) for c in card.classes)}")
             st.markdown(f"**How it was tested.** {card.split_rule}")
             st.markdown(f"**Architecture.** {card.architecture}; input {card.input_size} px ({card.preprocessing}); "
                         f"calibration temperature {card.temperature:.2f}; asks a curator below {card.threshold:.0%}.")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from artdemo.ui import support as support
-from artdemo.app import balance
-from artdemo.app import charts
+from artdemo.app import balance, charts, words
 from artdemo.tasks import TASKS
+from artdemo.ui.cache import model_cards
+from artdemo.ui.errors import shown_errors
 
 st.title("Class balance")
 st.caption("A model learns what it is shown. When one kind of artwork is rare in training, "
@@ -13,9 +13,9 @@ st.caption("A model learns what it is shown. When one kind of artwork is rare in
 
 training_tab, moma_tab, met_tab, mame_tab = st.tabs(["Training sets", "MoMA collection", "MET sample", "MAMe mediums"])
 
-with training_tab, support.shown_errors("reading the training counts"):
-    cards = support.model_cards()
-    task = st.selectbox("Task", list(TASKS), key="bal_task", format_func=lambda t: TASKS[t].title)
+with training_tab, shown_errors("reading the training counts"):
+    cards = model_cards()
+    task = st.selectbox("Task", list(TASKS), key="bal_task", format_func=words.task_title)
     card = cards.get(task)
     counts = balance.training_counts(task, card)
     if counts.empty:
@@ -23,16 +23,16 @@ with training_tab, support.shown_errors("reading the training counts"):
     else:
         by_source = st.toggle("Split each class by source", value=True, key="bal_by_source")
         if by_source:
-            fig = charts.balance_bars(counts, "class", colour="source", title=f"{TASKS[task].title}: images per class and source")
+            fig = charts.balance_bars(counts, "class", colour="source", title=f"{words.task_title(task)}: images per class and source")
         else:
-            fig = charts.balance_bars(balance.class_totals(counts), "class", title=f"{TASKS[task].title}: images per class")
+            fig = charts.balance_bars(balance.class_totals(counts), "class", title=f"{words.task_title(task)}: images per class")
         st.plotly_chart(fig, key=f"bal_train_{task}_{by_source}")
         st.caption("From the model card (all splits)." if card is not None else "From the labels CSV in the data cache (no trained model yet).")
         notes = balance.imbalance_notes(card, counts) if card is not None else balance.source_notes(counts)
         for note in notes:
             st.warning(note, icon=":material/balance:")
 
-with moma_tab, support.shown_errors("reading MoMA's sample"):
+with moma_tab, shown_errors("reading MoMA's sample"):
     moma = balance.moma_sample()
     departments = sorted(d for d in moma["Department"].unique() if d)
     chosen = st.multiselect("Departments", departments, default=departments, key="bal_moma_depts")
@@ -58,7 +58,7 @@ with moma_tab, support.shown_errors("reading MoMA's sample"):
                                         value="lithograph_share", horizontal=False, percent=True,
                                         title="Share of lithographs by decade"), key="bal_moma_decade")
 
-with met_tab, support.shown_errors("reading the MET sample"):
+with met_tab, shown_errors("reading the MET sample"):
     met = balance.met_sample()
     st.caption(f"{len(met):,} rows of the MET Open Access file: all from the American Wing, so they show the "
                "format of the data, not the balance of the whole museum.")
@@ -68,7 +68,7 @@ with met_tab, support.shown_errors("reading the MET sample"):
     m2.plotly_chart(charts.balance_bars(balance.value_counts(met, "medium_family"), "medium_family",
                                         title="Medium family"), key="bal_met_medium")
 
-with mame_tab, support.shown_errors("reading the MAMe index"):
+with mame_tab, shown_errors("reading the MAMe index"):
     mame = balance.mame_index()
     museums = sorted(mame["Museum"].unique())
     picked = st.multiselect("Museums", museums, default=museums, key="bal_mame_museums")

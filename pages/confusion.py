@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from artdemo.ui import support as support
-from artdemo.app import charts
-from artdemo.app import confusion
-from artdemo.app import session as ui_state
-from artdemo.tasks import TASKS
+from artdemo.app import artworks, charts, confusion, session, words
+from artdemo.ui.cache import cache_image, model_cards
+from artdemo.ui.errors import shown_errors
 
 PER_PAGE = 12
 
@@ -14,13 +12,12 @@ st.title("Confusion explorer")
 st.caption("Each model was tested on images it never saw in training. Rows are the museum's label, "
            "columns the model's answer; the diagonal is where they agree. Click a cell to see its images.")
 
-cards = support.model_cards()
+cards = model_cards()
 if not cards:
-    st.info("No model cards yet: train the models with `python -m artdemo train all`, then come back.")
+    st.info(words.NO_MODELS)
     st.stop()
 
-task = st.radio("Model", list(cards), horizontal=True, key="cx_task",
-                format_func=lambda t: TASKS[t].title if t in TASKS else t)
+task = st.radio("Model", list(cards), horizontal=True, key="cx_task", format_func=words.task_title)
 card = cards[task]
 left, right = st.columns([3, 2], gap="large")
 
@@ -29,7 +26,7 @@ with right:
     view = st.segmented_control("Show", ["counts", "row-normalised"], default="counts", key="cx_view") or "counts"
     if len(card.classes) == 2 and card.examples:
         positive = confusion.positive_class(card)
-        threshold = st.slider(f"Call it “{positive.replace('_', ' ')}” from this probability on", 0.05, 0.95, 0.5, 0.05,
+        threshold = st.slider(f"Call it “{words.pretty(positive)}” from this probability on", 0.05, 0.95, 0.5, 0.05,
                               key=f"cx_threshold_{task}",
                               help="Lower: catches more of them, with more false alarms. Higher: fewer, surer.")
     matrix = confusion.counts(card, threshold)
@@ -58,16 +55,16 @@ with left:
     if clicked and st.session_state.get("cx_last_click") != (chart_key, clicked):
         st.session_state["cx_last_click"] = (chart_key, clicked)
         st.session_state[true_key], st.session_state[pred_key] = clicked
-    nice = lambda c: c.replace("_", " ")  # noqa: E731
     if st.session_state.get(true_key) not in card.classes or st.session_state.get(pred_key) not in card.classes:
         # Start on the biggest mistake: the most instructive cell.
         st.session_state[true_key], st.session_state[pred_key] = confusion.largest_mistake(matrix, card.classes)
     pick_true, pick_pred = st.columns(2)
-    true = pick_true.selectbox("Museum label", card.classes, format_func=nice, key=true_key)
-    pred = pick_pred.selectbox("Predicted as", card.classes, format_func=nice, key=pred_key)
+    true = pick_true.selectbox("Museum label", card.classes, format_func=words.pretty, key=true_key)
+    pred = pick_pred.selectbox("Predicted as", card.classes, format_func=words.pretty, key=pred_key)
 
 cell = confusion.cell_examples(card, true, pred, threshold)
-st.subheader(f"{len(cell)} held-out image{'s' if len(cell) != 1 else ''}: museum says {nice(true)}, model says {nice(pred)}")
+st.subheader(f"{len(cell)} held-out image{'s' if len(cell) != 1 else ''}: museum says {words.pretty(true)}, "
+             f"model says {words.pretty(pred)}")
 if not cell:
     st.caption("No held-out image fell in this cell." if card.examples else "This card keeps no held-out examples.")
     st.stop()
@@ -77,15 +74,14 @@ page_no = st.number_input("Page", 1, page_count, 1, key=f"cx_page_{task}") if pa
 grid = st.columns(4)
 for n, item in enumerate(cell[(page_no - 1) * PER_PAGE: page_no * PER_PAGE]):
     with grid[n % 4]:
-        thumb = support.cache_image(item.example.path)
+        thumb = cache_image(item.example.path)
         if thumb is not None:
-            st.image(thumb, width="stretch")
+            st.image(thumb, width="stretch", alt=confusion.example_alt(item))
         else:
             st.caption("(image not in this data cache)")
-        st.caption(f"{item.confidence:.0%} {nice(item.predicted)} · {item.example.source or 'unknown source'}")
+        st.caption(confusion.example_caption(item))
         if thumb is not None and st.button("Open with saliency", key=f"cx_open_{n}_{item.example.path}"):
-            with support.shown_errors("opening that image"):
-                obj = support.object_from("cache_path", item.example.path)
-                ui_state.set_object(st.session_state, obj)
+            with shown_errors("opening that image"):
+                session.set_object(st.session_state, artworks.from_cache_path(item.example.path))
                 st.session_state["sees_task"] = task
                 st.switch_page("pages/machine_sees.py")

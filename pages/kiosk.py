@@ -2,32 +2,22 @@
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
 
-from artdemo.ui import support as support
-from artdemo.ui import widgets as views
-from artdemo.app import kiosk
-from artdemo.tasks import TASKS
+from artdemo.app import kiosk, words
+from artdemo.ui import widgets
+from artdemo.ui.cache import kiosk_workers
 
 log = logging.getLogger("artdemo.app.kiosk")
 STATE = "artdemo_kiosk"
+PREFETCH = "artdemo_kiosk_prefetch"
 INTERVAL = kiosk.interval_seconds()
 IDLE = kiosk.idle_timeout_seconds()
 
-PREFETCH = "artdemo_kiosk_prefetch"
-
-
-@st.cache_resource
-def workers() -> ThreadPoolExecutor:
-    """Threads that prepare the next artwork, shared by all kiosk sessions."""
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="kiosk")
-
-
-views.kiosk_type()
+widgets.kiosk_type()
 st.session_state.setdefault(STATE, kiosk.KioskState())
-st.session_state.setdefault(PREFETCH, kiosk.Prefetch(workers(), kiosk.build_item))
+st.session_state.setdefault(PREFETCH, kiosk.Prefetch(kiosk_workers(), kiosk.build_item))
 
 
 def on_touch() -> None:
@@ -39,27 +29,35 @@ def on_next() -> None:
 
 
 def show(item: kiosk.KioskItem, state: kiosk.KioskState) -> None:
-    pred, obj = item.prediction, item.obj
-    meta = TASKS.get(item.task)
     picture, seen = st.columns([3, 2], gap="large")
     with picture.container(key="kiosk_art"):
-        st.image(item.rgb, width="stretch")
-        st.markdown(f"### {obj.title or 'Untitled'}" + (f" — {obj.artist}" if obj.artist else ""))
+        st.image(item.rgb, width="stretch", alt=f"The artwork: {item.title}")
+        st.markdown(f"### {item.title}" + (f" — {item.obj.artist}" if item.obj.artist else ""))
+        if item.note:
+            st.markdown(item.note)
         controls()
     with seen:
-        st.markdown(f"### {meta.question if meta else item.task}")
-        st.markdown(f"# {pred.predicted.replace('_', ' ')}")
-        verdict = "I'm fairly sure" if pred.route == "auto" else "I'm not sure — I'd ask a curator"
-        st.markdown(f"**{verdict} ({pred.confidence:.0%})**")
-        truth = obj.labels.get(item.task)
-        if truth:
-            mark = ":green[✓ The museum agrees.]" if truth == pred.predicted else f":red[✗ The museum says: {truth.replace('_', ' ')}.]"
-            st.markdown(f"**{mark}**")
-        if item.overlay is not None:
-            with st.container(key="kiosk_map"):
-                st.image(item.overlay, width="stretch")
-            st.markdown("The warm colours show where the machine looked to decide.")
-    st.caption(f"Artwork {state.shown} of the loop")
+        if item.prediction is None:
+            st.markdown(f"### {words.NONE_IN_SCOPE}")
+        else:
+            show_answer(item)
+    st.markdown(f"Artwork {state.shown} of the loop")
+
+
+def show_answer(item: kiosk.KioskItem) -> None:
+    """The one question asked of this artwork (a model that finds it in scope), its answer and where it looked."""
+    pred = item.prediction
+    st.markdown(f"### {item.question}")
+    st.markdown(f"# {words.pretty(pred.predicted)}")
+    st.markdown(f"**{words.KIOSK_VERDICT.get(pred.route, words.route_word(pred.route))} ({pred.confidence:.0%})**")
+    truth = item.obj.labels.get(item.task)
+    if truth:
+        colour = "green" if truth == pred.predicted else "red"
+        st.markdown(f"**:{colour}[{words.kiosk_verdict(truth, pred.predicted)}]**")
+    if item.overlay is not None:
+        with st.container(key="kiosk_map"):
+            st.image(item.overlay, width="stretch", alt=f"Where the machine looked to answer: {item.title}")
+        st.markdown("The warm colours show where the machine looked to decide.")
 
 
 def controls() -> None:
@@ -92,7 +90,4 @@ st.markdown("## How does a machine see art?")
 if not st.session_state.get("artdemo_kiosk_mode"):
     st.link_button("Open full screen, without menus (for a museum screen)", "?kiosk=1",
                    icon=":material/fullscreen:")
-if any(support.optional_module(m) is None for m in ("artdemo.sources.objects", "artdemo.models.predictor")):
-    support.not_available("The kiosk")
-else:
-    attract_loop()
+attract_loop()

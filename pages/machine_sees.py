@@ -1,102 +1,129 @@
-"""How the machine sees: saliency maps, first-layer filters and the patch it relies on."""
+"""How the machine sees: one saliency map at a time, first-layer filters and the patch it relies on.
 
-import numpy as np
+Only the method the visitor is looking at is computed (Grad-CAM first, the fast
+one); the others when chosen. Maps are drawn over what the models saw: the
+artwork's crop, or the whole picture when the visitor asked for it.
+"""
+
 import streamlit as st
 
-from artdemo.ui import support as support
-from artdemo.app import session as ui_state
-from artdemo.tasks import TASKS
+from artdemo.app import artworks, explanations, inference, session, words
+from artdemo.app.overlay import heat_overlay, model_view
+from artdemo.explain import METHODS
+from artdemo.explain.views import CAPTIONS, top_patch
+from artdemo.ui import widgets
+from artdemo.ui.errors import place_in_line, shown_errors
 
-METHODS = {"gradcam": "Grad-CAM", "integrated_gradients": "Integrated gradients", "occlusion": "Occlusion"}
+state = st.session_state
 
 st.title("How the machine sees")
 st.caption("Where in the picture did the model look? Three different ways of asking, "
            "and the very first things the network picks out.")
 
-obj = ui_state.current_object(st.session_state)
-rgb = ui_state.current_rgb(st.session_state)
-if obj is None or rgb is None:
+obj = session.current_object(state)
+framing = session.current_framing(state)
+if obj is None or framing is None:
     st.info("Pick an artwork first.")
     st.page_link("pages/classify.py", label="Go to Classify", icon=":material/palette:")
     if st.button("Or show me one from the collection cache", key="sees_random", type="primary"):
-        with support.shown_errors("getting an artwork"):
-            ui_state.set_object(st.session_state, support.fetch_object("cache")[0])
+        with shown_errors("getting an artwork"), st.spinner("Fetching an artwork from the collection cache…"):
+            session.set_object(state, artworks.random_artwork("cache")[0])
             st.rerun()
     st.stop()
 
-explain_pkg = support.optional_module("artdemo.explain")
-xviews = support.optional_module("artdemo.explain.views")
-predictor = support.optional_module("artdemo.models.predictor")
-if explain_pkg is None or xviews is None or predictor is None or not hasattr(explain_pkg, "explain"):
-    support.not_available("The explanations")
-    st.stop()
-
-with support.shown_errors("loading the models"):
-    tasks = support.ready_tasks()
+widgets.warm_note()
+tasks = inference.ready_tasks()
 if not tasks:
-    st.error("No trained model was found. Train them with `python -m artdemo train all`.")
+    st.error(words.NO_MODELS)
     st.stop()
 
-if ui_state.current_predictions(st.session_state) is None:
-    with support.shown_errors("classifying the artwork"):
-        ui_state.set_predictions(st.session_state, support.predict(rgb))
+
+def predict_current() -> None:
+    with shown_errors("classifying the artwork"), place_in_line() as on_wait:
+        session.set_predictions(state, inference.predict(session.current_rgb(state),
+                                                         session=session.session_id(state), on_wait=on_wait))
+
+
+if session.current_predictions(state) is None:
+    predict_current()
+
+title = artworks.title(obj)
+if framing.found_a_frame:
+    with st.expander("The photo and the artwork found in it", expanded=True, icon=":material/crop:"):
+        if widgets.show_framing(framing, title, key="sees_whole_picture"):
+            if widgets.apply_framing_switch(state, framing):
+                predict_current()
+            st.rerun()
+seen = framing.seen
 
 head, pick_task, pick_class = st.columns([2, 2, 2])
-head.image(rgb, caption=obj.title or "the current artwork", width=160)
-task = pick_task.selectbox("Model", tasks, format_func=lambda t: TASKS[t].title if t in TASKS else t, key="sees_task")
-classes = list(TASKS[task].classes) if task in TASKS else []
-preds = ui_state.current_predictions(st.session_state) or {}
-if task in preds:
-    classes = list(preds[task].classes)
-default = ui_state.default_class(st.session_state, task, classes)
+head.image(model_view(seen), caption=title, width=160,
+           alt=f"What the models saw of {title}, at their own 224×224 size")
+task = pick_task.selectbox("Model", tasks, format_func=words.task_title, key="sees_task")
+preds = session.current_predictions(state) or {}
+classes = list(preds[task].classes) if task in preds else explanations.task_classes(task)
+default = session.default_class(state, task, classes)
 class_key = f"sees_class_{task}"
-if st.session_state.get(class_key) not in classes:
-    st.session_state[class_key] = default
+if state.get(class_key) not in classes:
+    state[class_key] = default
 class_name = pick_class.selectbox("Explain the answer", classes, key=class_key,
-                                  format_func=lambda c: c.replace("_", " ") + ("  (predicted)" if c == default else ""))
+                                  format_func=lambda c: words.pretty(c) + ("  (predicted)" if c == default else ""))
+if task in preds and preds[task].route == "out_of_scope":
+    st.warning(words.out_of_scope_sentence(task) + "; the map shows where it looked all the same.",
+               icon=":material/help:")
+method = st.radio("Method", METHODS, format_func=words.method_title, horizontal=True, key="sees_method",
+                  help="Grad-CAM is the quickest; the others take a few seconds each the first time.")
 opacity = st.slider("Heat-map opacity", 0.0, 1.0, 0.5, 0.05, key="sees_opacity")
 
-with support.shown_errors("preparing the picture"):
-    base = np.clip(predictor.model_input(rgb), 0, 255).astype(np.uint8)
-    heats = {}
-    columns = st.columns(3)
-    for column, (method, title) in zip(columns, METHODS.items()):
-        with column:
-            st.markdown(f"#### {title}")
-            with st.spinner(f"Computing {title.lower()}…"), support.shown_errors(f"computing {title}"):
-                heats[method] = explain_pkg.explain(rgb, task, class_name, method)
-                st.image(xviews.overlay(base, heats[method], opacity), width="stretch")
-            st.caption(xviews.CAPTIONS.get(method, ""))
+map_col, patch_col = st.columns([2, 1], gap="large")
+heat = None
+with map_col:
+    st.markdown(f"#### {words.method_title(method)}")
+    with shown_errors(f"computing {words.method_title(method)}"), \
+            st.spinner(f"Computing {words.method_title(method).lower()}…"), place_in_line() as on_wait:
+        heat = inference.heat_map(seen, task, class_name, method, session=session.session_id(state), on_wait=on_wait)
+        st.image(heat_overlay(seen, heat, opacity), width="stretch",
+                 alt=f"{words.method_title(method)} map for {words.pretty(class_name)} over {title}")
+    st.caption(CAPTIONS[method])
+with patch_col:
+    st.markdown("#### The patch it relies on most")
+    if heat is not None and heat.max() > 0:
+        with shown_errors("finding the top patch"):
+            st.image(top_patch(model_view(seen), heat), width="stretch",
+                     alt=f"The square of {title} where the {words.method_title(method)} map is hottest, enlarged")
+    elif heat is not None:  # nothing raised the score for this class: an answer, not a failure
+        st.info(words.EMPTY_MAP)
+    st.caption(CAPTIONS["top_patch"])
 
-    st.divider()
-    patch_col, filters_col, acts_col = st.columns([1, 1, 2])
-    with patch_col:
-        st.markdown("#### The patch it relies on most")
-        if "gradcam" in heats:
-            with support.shown_errors("finding the top patch"):
-                st.image(xviews.top_patch(base, heats["gradcam"]), width="stretch")
-        st.caption(xviews.CAPTIONS.get("top_patch", "The square of the picture where Grad-CAM is hottest, enlarged."))
-    with filters_col:
-        st.markdown("#### First-layer filters")
-        with support.shown_errors("drawing the filters"):
-            st.image(xviews.first_layer_filters(), width="stretch")
-        st.caption(xviews.CAPTIONS.get("filters", "The 32 tiny 3×3 colour patterns the network's first layer looks for."))
-    with acts_col:
-        st.markdown("#### What the first layer picks out")
-        with support.shown_errors("computing the first layer"):
-            st.image(xviews.first_layer_activations(rgb), width="stretch")
-        st.caption(xviews.CAPTIONS.get("activations", "Where each first-layer filter responds in this picture."))
+st.divider()
+filters_col, acts_col = st.columns([1, 2])
+with filters_col:
+    st.markdown("#### First-layer filters")
+    with shown_errors("drawing the filters"):
+        st.image(explanations.first_layer_filters(), width="stretch",
+                 alt="The 32 first-layer filters of the network, as small coloured squares")
+    st.caption(CAPTIONS["filters"])
+with acts_col:
+    st.markdown("#### What the first layer picks out")
+    with shown_errors("computing the first layer"):
+        st.image(explanations.first_layer_activations(seen), width="stretch",
+                 alt=f"Where each of the 32 first-layer filters responds in {title}")
+    st.caption(CAPTIONS["activations"])
 
-if task in ("lithograph", "medium") and hasattr(xviews, "print_texture"):
+if task in ("lithograph", "medium"):
     st.divider()
     st.markdown("#### Print texture: the marks at full resolution")
     if st.toggle("Look closer at the marks (takes a few seconds)", key="sees_texture"):
-        with st.spinner("Looking at the marks…"), support.shown_errors("looking at the print texture"):
-            texture = xviews.print_texture(rgb, task, class_name)
+        with st.spinner("Looking at the marks…"), shown_errors("looking at the print texture"), \
+                place_in_line() as on_wait:
+            texture = inference.print_texture(seen, task, class_name, session=session.session_id(state),
+                                              on_wait=on_wait)
             cam, occ = texture.overlays(opacity)
             crop_col, cam_col, occ_col = st.columns(3)
-            crop_col.image(texture.crop, caption=f"The piece: {texture.probability:.0%} {class_name.replace('_', ' ')}",
-                           width="stretch")
-            cam_col.image(cam, caption="Grad-CAM on the piece", width="stretch")
-            occ_col.image(occ, caption="Occlusion on the piece", width="stretch")
-    st.caption(xviews.CAPTIONS.get("print_texture", ""))
+            crop_col.image(texture.crop, caption=f"The piece: {texture.probability:.0%} {words.pretty(class_name)}",
+                           width="stretch", alt=f"A full-resolution piece of {title}")
+            cam_col.image(cam, caption="Grad-CAM on the piece", width="stretch",
+                          alt="Grad-CAM map over the piece")
+            occ_col.image(occ, caption="Occlusion on the piece", width="stretch",
+                          alt="Occlusion map over the piece")
+    st.caption(CAPTIONS["print_texture"])

@@ -12,6 +12,7 @@ reqs=("${@:-requirements.txt}")
 stamp=".venv/.installed-$(cat "${reqs[@]}" requirements.txt | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  for r in "${reqs[@]}"; do .venv/bin/python -m pip install --quiet -r "$r"; done
+  args=(); for r in "${reqs[@]}"; do args+=(-r "$r"); done
+  .venv/bin/python -m pip install --quiet "${args[@]}"  # one resolver run, so the files can't undo each other
   touch "$stamp"
 fi

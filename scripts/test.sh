@@ -3,6 +3,6 @@
 # Reads the data cache from ARTDEMO_DATA, default ../shared/data beside the repo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh requirements-test.txt
+scripts/setup.sh requirements-test.txt requirements-beam.txt
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 exec .venv/bin/python -m pytest -q "$@"

@@ -13,10 +13,13 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from artdemo import config
-from artdemo.models.cards import ModelCard
+from artdemo.app import charts
+from artdemo.app.words import pretty, task_title
 from artdemo.errors import ArtdemoError
+from artdemo.models.cards import ModelCard
 from artdemo.tasks import get_task, lithograph_label, medium_label
 
 MOMA_SAMPLE = "museum/moma/Artworks_sample.csv"
@@ -140,7 +143,7 @@ def imbalance_notes(card: ModelCard, long_counts: pd.DataFrame, max_notes: int =
         recall = float(figures.get("recall", 1.0))
         if share < even_share / 2 and recall < card.metrics.balanced_accuracy:
             notes.append(
-                f"{cls.replace('_', ' ')} is only {share:.0%} of the {card.task} training images "
+                f"{pretty(cls)} is only {share:.0%} of the {card.task} training images "
                 f"(an even share would be {even_share:.0%}); the model finds {recall:.0%} of them on held-out data."
             )
     sources = source_notes(long_counts)
@@ -157,7 +160,7 @@ def source_notes(long_counts: pd.DataFrame) -> list[str]:
         total = group["count"].sum()
         top = group.sort_values("count", ascending=False).iloc[0]
         if total and top["count"] / total >= 0.9:
-            by_source.setdefault(str(top["source"]), []).append(str(cls).replace("_", " "))
+            by_source.setdefault(str(top["source"]), []).append(pretty(str(cls)))
     return [
         f"{_join(classes)} {'comes' if len(classes) == 1 else 'come'} (almost) only from {source}, "
         "so the model may be recognising that source rather than the class."
@@ -167,3 +170,15 @@ def source_notes(long_counts: pd.DataFrame) -> list[str]:
 
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def training_view(task: str, card: ModelCard | None) -> tuple[go.Figure, str]:
+    """Images per class and source for one model (a bar figure) and its notes as a markdown list:
+    where a small or single-source class may explain the model's mistakes."""
+    long_counts = training_counts(task, card)
+    if long_counts.empty:
+        raise ArtdemoError(f"There are no counts for the {task!r} task: no model card and no labels CSV.")
+    figure = charts.balance_bars(long_counts, "class", "count", colour="source",
+                                 title=f"{task_title(task)}: images per class and source")
+    notes = imbalance_notes(card, long_counts) if card else source_notes(long_counts)
+    return figure, "\n".join(f"- {n}" for n in notes) or "No class stands out as small or single-source."

@@ -10,14 +10,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from artdemo.app.words import pretty
+
 ACCENT = "#9c2f2f"  # the theme's primary colour (museum red)
 MUTED = "#b8b2a7"
 TRUTH = "#2f6f4f"
 FONT = dict(family="Source Sans Pro, sans-serif", size=14)
-
-
-def pretty(name: str) -> str:
-    return name.replace("_", " ")
 
 
 def probability_bars(classes: list[str], probabilities: list[float], predicted: str,

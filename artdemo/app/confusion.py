@@ -3,7 +3,8 @@
 FiftyOne's lesson: evaluation is sample-level. A card stores every held-out
 example with its calibrated probabilities, so the matrix, a cell's images and a
 binary model's matrix at any threshold are all recomputed here from the same
-examples; the app and the Gradio variant only draw them.
+examples, with artdemo.models.metrics' definitions (the card's own); the app and
+the Gradio variant only lay them out.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
-from artdemo.models.cards import HeldOutExample, ModelCard
+from artdemo.app import charts, words
+from artdemo.app.pictures import thumbnail
 from artdemo.errors import ArtdemoError
+from artdemo.models import metrics
+from artdemo.models.cards import HeldOutExample, ModelCard
 
 
 @dataclass(frozen=True)
@@ -101,31 +106,22 @@ def largest_mistake(matrix: np.ndarray, classes: list[str]) -> tuple[str, str]:
 
 
 def per_class_table(matrix: np.ndarray, classes: list[str]) -> pd.DataFrame:
-    """Precision, recall, F1 and support of every class, from a confusion matrix."""
-    matrix = np.asarray(matrix, dtype=float)
-    true_pos = np.diag(matrix)
-    predicted = matrix.sum(axis=0)
-    actual = matrix.sum(axis=1)
-    precision = np.divide(true_pos, predicted, out=np.zeros_like(true_pos), where=predicted > 0)
-    recall = np.divide(true_pos, actual, out=np.zeros_like(true_pos), where=actual > 0)
-    both = precision + recall
-    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(true_pos), where=both > 0)
-    return pd.DataFrame(
-        {"class": classes, "precision": precision, "recall": recall, "f1": f1, "support": actual.astype(int)}
-    )
+    """Precision, recall, F1 and support of every class, by artdemo.models.metrics (the card's definition)."""
+    rows = metrics.per_class(np.asarray(matrix))
+    return pd.DataFrame({"class": classes, **{key: [row[key] for row in rows]
+                                              for key in ("precision", "recall", "f1", "support")}})
 
 
 def summary(matrix: np.ndarray) -> dict[str, float]:
-    """Accuracy, balanced accuracy and macro-F1 of a matrix (what moves with the threshold)."""
-    matrix = np.asarray(matrix, dtype=float)
-    total = matrix.sum()
-    table = per_class_table(matrix, [str(i) for i in range(len(matrix))])
-    present = table["support"] > 0
+    """Accuracy, balanced accuracy and macro-F1 of a matrix (what moves with the threshold), by
+    artdemo.models.metrics, so the explorer and the model card agree on the same examples."""
+    matrix = np.asarray(matrix)
+    total = int(matrix.sum())
     return {
         "accuracy": float(np.trace(matrix) / total) if total else 0.0,
-        "balanced_accuracy": float(table.loc[present, "recall"].mean()) if present.any() else 0.0,
-        "macro_f1": float(table["f1"].mean()) if len(table) else 0.0,
-        "n": int(total),
+        "balanced_accuracy": metrics.balanced_accuracy(matrix),
+        "macro_f1": metrics.macro_f1(matrix),
+        "n": total,
     }
 
 
@@ -145,3 +141,66 @@ def comparison_rows(card: ModelCard) -> pd.DataFrame:
             row[key] = float(value) if isinstance(value, (int, float)) else None
         rows.append(row)
     return pd.DataFrame(rows, columns=["approach", "accuracy", "balanced_accuracy", "macro_f1", "how"])
+
+
+# --- views shared by the front ends ------------------------------------------------------------------------
+
+MAX_CELL_IMAGES = 24
+
+
+def binary_threshold(card: ModelCard, threshold: float | None) -> float | None:
+    """The threshold to apply: only yes/no models have one; others always take the top class."""
+    return threshold if threshold is not None and len(card.classes) == 2 else None
+
+
+def figures_note(card: ModelCard, matrix: np.ndarray, threshold: float | None) -> str:
+    """One line of figures under a matrix."""
+    figures = summary(matrix)
+    at = "" if threshold is None else f" with '{positive_class(card)}' from {threshold:.2f}"
+    return (f"{figures['n']} held-out images{at} · accuracy {figures['accuracy']:.0%} · "
+            f"balanced accuracy {figures['balanced_accuracy']:.0%} · macro-F1 {figures['macro_f1']:.2f}. "
+            "Rows: the museum's label; columns: the model's answer.")
+
+
+def confusion_figure(card: ModelCard, normalised: bool,
+                     threshold: float | None = None) -> tuple[go.Figure, str, tuple[str, str]]:
+    """The held-out confusion matrix of one model (a yes/no model's at `threshold`) as a figure,
+    a line of figures under it, and its fullest mistake cell (true, predicted)."""
+    threshold = binary_threshold(card, threshold)
+    matrix = counts(card, threshold)
+    shown = row_normalised(matrix) if normalised else matrix
+    figure = charts.confusion_heatmap(shown, card.classes, normalised=normalised)
+    return figure, figures_note(card, matrix, threshold), largest_mistake(matrix, card.classes)
+
+
+def example_caption(item: CellExample) -> str:
+    """What a cell image's caption says: the answer, its confidence and where the image is from."""
+    return f"{words.pretty(item.predicted)} at {item.confidence:.0%} · {item.example.source or 'unknown source'}"
+
+
+def example_alt(item: CellExample) -> str:
+    """Alternative text of a cell image, for people who can't see it."""
+    return (f"Held-out image from {item.example.source or 'an unknown source'}: the museum says "
+            f"{words.pretty(item.example.true)}, the model says {words.pretty(item.predicted)} "
+            f"at {item.confidence:.0%}.")
+
+
+def cell_gallery(card: ModelCard, true: str, predicted: str,
+                 threshold: float | None = None) -> tuple[list[tuple[np.ndarray, str]], str]:
+    """The held-out images of one confusion cell (most confident first, as thumbnails with captions)
+    and a line about them."""
+    cell = cell_examples(card, true, predicted, binary_threshold(card, threshold))
+    items, missing = [], 0
+    for item in cell[:MAX_CELL_IMAGES]:
+        picture = thumbnail(item.example.path)
+        if picture is None:
+            missing += 1
+            continue
+        items.append((picture, example_caption(item)))
+    note = f"{len(cell)} images are labelled {words.pretty(true)} and predicted {words.pretty(predicted)}."
+    if len(cell) > MAX_CELL_IMAGES:
+        note += f" Showing the {MAX_CELL_IMAGES} most confident."
+    if missing:
+        note += (" 1 is not in the local data cache, so it can't be shown." if missing == 1 else
+                 f" {missing} are not in the local data cache, so they can't be shown.")
+    return items, note

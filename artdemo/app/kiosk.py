@@ -1,7 +1,8 @@
 """The kiosk's attract loop, as a pure step function.
 
 While nobody touches the screen, a new artwork (with its prediction and saliency)
-appears every `interval` seconds. A visitor's touch pauses the loop; after
+appears every `interval` seconds. Each artwork gets one question, from a model that
+finds it in scope (artdemo.models.predictor's `out_of_scope` route), taking turns. A visitor's touch pauses the loop; after
 `idle_timeout` seconds without a touch it resumes. Any failure while fetching the
 next artwork becomes a friendly line and the loop simply tries again: a kiosk
 never shows a stack trace. `step` takes the time and the fetcher as arguments, so
@@ -15,7 +16,16 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+import numpy as np
+
+from artdemo.app import artworks, inference, words
+from artdemo.app.framing import frame
+from artdemo.app.overlay import heat_overlay
+from artdemo.app.pictures import picture
 from artdemo.errors import ArtdemoError
+from artdemo.models.predictor import Prediction
+from artdemo.sources import objects
+from artdemo.sources.records import ArtObject
 
 log = logging.getLogger(__name__)
 
@@ -137,48 +147,56 @@ def skip(state: KioskState, now: float) -> KioskState:
 
 @dataclass(frozen=True)
 class KioskItem:
-    """One artwork as the kiosk shows it: picture, one model's answer, where it looked."""
+    """One artwork as the kiosk shows it: the picture, one model's answer, where it looked."""
 
-    obj: Any  # ArtObject
-    rgb: Any  # HxWx3 uint8
-    task: str
-    prediction: Any  # predictor.Prediction
-    overlay: Any = None  # uint8 RGB saliency overlay, or None when it could not be computed
+    obj: ArtObject
+    rgb: np.ndarray  # the picture to show: the photo, with the artwork's outline when one was found
+    task: str | None  # the question asked; None when no model has learned from works like this one
+    prediction: Prediction | None
+    overlay: np.ndarray | None = None  # Grad-CAM over the models' view, or None when it could not be computed
+    note: str = ""  # what the models looked at, when they looked only at the artwork inside a frame
+
+    @property
+    def title(self) -> str:
+        """The artwork's title, never a file name (artdemo.app.artworks.title)."""
+        return artworks.title(self.obj)
+
+    @property
+    def question(self) -> str:
+        return words.task_question(self.task) if self.task else ""
+
+
+def in_scope_tasks(predictions: dict[str, Prediction]) -> list[str]:
+    """The tasks whose models find the picture in scope: the only questions worth asking about it
+    (a drawing gets the medium question, not the style one)."""
+    return [task for task, pred in predictions.items() if pred.route != "out_of_scope"]
 
 
 def kiosk_task(tasks: list[str], shown: int) -> str:
     """The model the kiosk features next: take turns, so visitors see every model."""
     if not tasks:
-        raise ArtdemoError("No trained model was found, so the kiosk has nothing to show.")
+        raise ArtdemoError(words.NO_MODELS)
     return tasks[shown % len(tasks)]
 
 
 def build_item(shown: int, source: str = "cache") -> KioskItem:
-    """Fetch an artwork, predict it with every model and explain one model's answer
-    (Grad-CAM, the quickest map). A failed explanation still shows the artwork."""
-    import numpy as np
-
-    from artdemo.models import predictor
-    from artdemo.sources import objects as sources
-    from artdemo.app import session as ui_state
-
-    obj = sources.random_object(source)
-    state: dict = {}
-    rgb = ui_state.set_object(state, obj)
-    tasks = predictor.available_tasks()
-    task = kiosk_task(tasks, shown)
-    prediction = predictor.predict_image(rgb, tasks)[task]
+    """Fetch an artwork, find it in its picture, predict it with every model, and explain one
+    in-scope model's answer (Grad-CAM, the quickest map). A failed map still shows the artwork."""
+    obj = objects.random_object(source)
+    framing = frame(picture(obj))
+    predictions = inference.predict(framing.seen)
+    asked = in_scope_tasks(predictions)
+    if not asked:
+        return KioskItem(obj, framing.outlined(), None, None, None, framing.note())
+    task = kiosk_task(asked, shown)
+    prediction = predictions[task]
     try:
-        from artdemo.explain import explain
-        from artdemo.explain.views import overlay
-
-        heat = explain(rgb, task, prediction.predicted, "gradcam")
-        base = np.clip(predictor.model_input(rgb), 0, 255).astype(np.uint8)
-        picture = overlay(base, heat, 0.5)
+        heat = inference.heat_map(framing.seen, task, prediction.predicted, "gradcam")
+        shown_map = heat_overlay(framing.seen, heat, 0.5)
     except Exception:  # the artwork is still worth showing without its map
         log.exception("kiosk: saliency failed")
-        picture = None
-    return KioskItem(obj, rgb, task, prediction, picture)
+        shown_map = None
+    return KioskItem(obj, framing.outlined(), task, prediction, shown_map, framing.note())
 
 
 def item_id(item: KioskItem) -> str:

@@ -1,29 +1,33 @@
 """What one visitor's session holds, as plain functions over a dict-like store.
 
 The Streamlit pages pass `st.session_state`; tests pass a dict. The session holds
-only what the visitor chose and what was computed for it: the current artwork, its
-decoded picture, the predictions, and a tally of right and wrong answers on
-labelled artworks (each artwork counted once, however often the page reruns).
+only what the visitor chose and what was computed for it: the current artwork,
+its picture and the artwork found in it (`Framing`: the crop the models see, or
+the whole picture when the visitor asked), the predictions, and a tally of right
+and wrong answers on labelled artworks (each artwork counted once, however often
+the page reruns).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from artdemo.imaging.decode import decode_image
+from artdemo.app import words
+from artdemo.app.framing import Framing, frame
+from artdemo.app.pictures import picture
 from artdemo.sources.records import ArtObject
 
 OBJECT = "artdemo_object"
-RGB = "artdemo_rgb"
+FRAMING = "artdemo_framing"
 PREDICTIONS = "artdemo_predictions"
 TALLY = "artdemo_tally"
 COUNTED = "artdemo_counted"  # keys of artworks already in the tally
-
-ROUTE_TEXT = {"auto": "confident", "review": "ask a curator"}
+SESSION_ID = "artdemo_session_id"
 
 
 @dataclass(frozen=True)
@@ -39,38 +43,59 @@ class Verdict:
         return None if self.truth is None else self.truth == self.predicted
 
     def mark(self) -> str:
-        """A plain mark for the page: right, wrong, or no museum label."""
-        if self.correct is None:
-            return "no museum label to compare"
-        return ":green[**✓ right**]" if self.correct else ":red[**✗ wrong**]"
+        """Right, wrong, or no museum label to compare (plain text; a front end adds colour)."""
+        return words.verdict_word(self.correct)
 
 
 def object_key(obj: ArtObject) -> str:
     return f"{obj.source}:{obj.object_id}"
 
 
-def set_object(state: MutableMapping[str, Any], obj: ArtObject, rgb: np.ndarray | None = None) -> np.ndarray:
-    """Make `obj` the current artwork: decode its picture (unless given) and forget old
-    predictions. Raises ArtdemoError when the picture can't be read, leaving the
-    previous artwork in place."""
-    if rgb is None:
-        if not obj.image_bytes:
-            from artdemo.errors import ArtdemoError
+def session_id(state: MutableMapping[str, Any]) -> str:
+    """A stable id for this visitor's session (the inference service keeps one pending map per id)."""
+    if SESSION_ID not in state:
+        state[SESSION_ID] = uuid.uuid4().hex
+    return state[SESSION_ID]
 
-            raise ArtdemoError(f"“{obj.title or obj.object_id}” has no image we could load. Please try another artwork.")
-        rgb = np.asarray(decode_image(obj.image_bytes), dtype=np.uint8)
+
+def set_object(state: MutableMapping[str, Any], obj: ArtObject, rgb: np.ndarray | None = None) -> np.ndarray:
+    """Make `obj` the current artwork: decode its picture (unless given), find the artwork in it,
+    and forget old predictions. Returns the picture the models will see. Raises ArtdemoError when
+    the picture can't be read, leaving the previous artwork in place."""
+    photo = picture(obj) if rgb is None else np.asarray(rgb, dtype=np.uint8)
+    framing = frame(photo)
     state[OBJECT] = obj
-    state[RGB] = rgb
+    state[FRAMING] = framing
     state.pop(PREDICTIONS, None)
-    return rgb
+    return framing.seen
 
 
 def current_object(state: MutableMapping[str, Any]) -> ArtObject | None:
     return state.get(OBJECT)
 
 
+def current_framing(state: MutableMapping[str, Any]) -> Framing | None:
+    return state.get(FRAMING)
+
+
 def current_rgb(state: MutableMapping[str, Any]) -> np.ndarray | None:
-    return state.get(RGB)
+    """The picture the models see: the artwork's crop, or the whole picture when asked."""
+    framing = current_framing(state)
+    return None if framing is None else framing.seen
+
+
+def use_whole_picture(state: MutableMapping[str, Any], whole: bool) -> bool:
+    """Classify the whole picture (True) or only the artwork found in it (False). Old predictions
+    are forgotten when this changes what the models see; returns whether it did."""
+    framing = current_framing(state)
+    if framing is None or framing.whole == bool(whole):
+        return False
+    before = framing.seen
+    state[FRAMING] = framing.with_whole(whole)
+    changed = state[FRAMING].seen is not before
+    if changed:
+        state.pop(PREDICTIONS, None)
+    return changed
 
 
 def current_predictions(state: MutableMapping[str, Any]) -> dict | None:

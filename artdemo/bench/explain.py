@@ -83,40 +83,24 @@ def _model_view(rgb: np.ndarray) -> np.ndarray:
 def _adapters(model, x: np.ndarray):
     """(make an adapter for a new picture, an adapter for this picture, description)."""
     from artdemo.explain.adapter import keras_adapter
-    from artdemo.explain.split_views import split_for
+    from artdemo.explain.finite_graph import finite_graph
 
-    split = split_for(model)
-    if split is None:
-        adapter = keras_adapter(model)
-        return (lambda: adapter), adapter, "one view"
-
-    def fresh():  # the other views' features are computed anew, as for a new picture
-        return keras_adapter(split.model, fixed=split.fixed_features(x))
-
-    views = f"whole view + {len(split.others)} fixed view(s)" if split.others else "one view"
-    return fresh, fresh(), views
+    graph = finite_graph(model)
+    adapter = keras_adapter(graph)
+    return (lambda: keras_adapter(graph)), adapter, "whole view"
 
 
 def _full_adapter(model):
     from artdemo.explain.adapter import keras_adapter
+    from artdemo.explain.finite_graph import finite_graph
 
-    return keras_adapter(model)
-
-
-def _piece_adapter(model):
-    """Adapter factory for one picture: the whole-view split when the model has other views."""
-    from artdemo.explain.adapter import keras_adapter
-    from artdemo.explain.split_views import split_for
-
-    split = split_for(model)
-    if split is None:
-        return None
-    return lambda x: keras_adapter(split.model, fixed=split.fixed_features(x))
+    return keras_adapter(finite_graph(model))
 
 
 def explanation_timings() -> list[tuple[str, float, str]]:
     """(name, value, unit) per figure: warm Grad-CAM, occlusion, integrated gradients, cache hit."""
-    from artdemo.explain import HEAT_CACHE, compute_map, explain, image_key
+    from artdemo.app.explanations import HEAT_CACHE, explain, image_key
+    from artdemo.explain import compute_map
 
     import os
 
@@ -141,9 +125,9 @@ def explanation_timings() -> list[tuple[str, float, str]]:
     from artdemo.explain.texture import texture_maps
 
     figures.append((f"explain: print-texture view, full-resolution piece ({label})",
-                    median_seconds(lambda: texture_maps(_full_adapter(model), rgb, 0, _piece_adapter(model)), 1), "s"))
+                    median_seconds(lambda: texture_maps(_full_adapter(model), rgb, 0), 1), "s"))
     if task is not None:
-        from artdemo.explain import task_classes
+        from artdemo.app.explanations import task_classes
 
         name = task_classes(task)[0]
         explain(rgb, task, name, "gradcam")

@@ -46,7 +46,7 @@ def soak(objects: int = 1000, warmup: int = 20) -> SoakResult:
 
     from artdemo.app import kiosk
     from artdemo.bench.core import rss_mb
-    from artdemo.explain import HEAT_CACHE
+    from artdemo.app.explanations import HEAT_CACHE
 
     state = kiosk.KioskState()
     clock, failures = 0.0, 0

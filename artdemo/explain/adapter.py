@@ -5,7 +5,7 @@ take plain arrays and one `CallModel` function, as in PAIR-code/saliency. That k
 them testable on a tiny model in milliseconds and keeps every shape check in one place.
 
 `keras_adapter(model)` wraps a Keras model whose outputs are `[conv_map, probs]`
-(the contract of `artdemo.predictor.explain_model(task)`). Its three graph functions
+(the contract of `artdemo.models.predictor.explain_model(task)`). Its three graph functions
 are traced once per model, with a fixed input signature and the class index passed as
 a tensor, so asking about another class, batch size or image never retraces.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -61,7 +61,6 @@ class _Graphs:
     conv_grads: Any
     input_grads: Any
     input_shape: tuple
-    fixed_dims: tuple[int, ...]
     n_classes: int
 
 
@@ -84,19 +83,16 @@ def _build_graphs(model: Any) -> _Graphs:
 
     if len(model.outputs) != 2:
         raise ValueError("the explanation model must have two outputs: [conv_map, probs]")
+    if len(model.inputs) != 1:
+        raise ValueError("the explanation model must take the pixels as its only input")
     input_shape = tuple(model.inputs[0].shape)
-    fixed_dims = tuple(int(inp.shape[-1]) for inp in model.inputs[1:])
     spec = (
         tf.TensorSpec(shape=(None,) + input_shape[1:], dtype=tf.float32),
         tf.TensorSpec(shape=(), dtype=tf.int32),
-        tuple(tf.TensorSpec(shape=(1, d), dtype=tf.float32) for d in fixed_dims),
     )
 
-    def run(x, fixed):
-        if not fixed:
-            return model(x, training=False)
-        n = tf.shape(x)[0]
-        return model([x, *[tf.repeat(f, n, axis=0) for f in fixed]], training=False)
+    def run(x):
+        return model(x, training=False)
 
     def target(probs, class_index):
         """p_c, written so its gradient survives saturation: when p_c rounds to 1.0 in float32
@@ -107,31 +103,30 @@ def _build_graphs(model: Any) -> _Graphs:
         return p_c, tf.where(p_c > 0.5, -others, p_c)
 
     @tf.function(input_signature=spec, reduce_retracing=True)
-    def forward(x, class_index, fixed):
-        conv, probs = run(x, fixed)
+    def forward(x, class_index):
+        conv, probs = run(x)
         return conv, probs[:, class_index]
 
     @tf.function(input_signature=spec, reduce_retracing=True)
-    def conv_grads(x, class_index, fixed):
+    def conv_grads(x, class_index):
         with tf.GradientTape() as tape:
-            conv, probs = run(x, fixed)
+            conv, probs = run(x)
             tape.watch(conv)
             p_c, differentiable = target(probs, class_index)
         return conv, p_c, tape.gradient(differentiable, conv)
 
     @tf.function(input_signature=spec, reduce_retracing=True)
-    def input_grads(x, class_index, fixed):
+    def input_grads(x, class_index):
         with tf.GradientTape() as tape:
             tape.watch(x)
-            _, probs = run(x, fixed)
+            _, probs = run(x)
             p_c, differentiable = target(probs, class_index)
         return p_c, tape.gradient(differentiable, x)
 
-    return _Graphs(model, forward, conv_grads, input_grads, input_shape, fixed_dims,
-                   int(model.outputs[1].shape[-1]))
+    return _Graphs(model, forward, conv_grads, input_grads, input_shape, int(model.outputs[1].shape[-1]))
 
 
-def keras_adapter(model: Any, fixed: Sequence[np.ndarray] = (), batch_size: int = 5) -> CallModel:
+def keras_adapter(model: Any, batch_size: int = 5) -> CallModel:
     """Wrap a Keras model with outputs `[conv_map, probs]` as a `CallModel`.
 
     Grad-CAM's conv gradients need only the head's backward pass (conv map -> probs),
@@ -140,16 +135,10 @@ def keras_adapter(model: Any, fixed: Sequence[np.ndarray] = (), batch_size: int 
     Lite0 costs about 40 ms per image in chunks of 2-5 and 50-60 ms in chunks of 16 (the
     activations of a large batch no longer fit the caches).
 
-    A model with more inputs than the pixels (see `split_views`) gets their values in
-    `fixed`, one (1, D) row each, repeated for every image of a batch. The traced graph
-    functions are shared per model, so a new adapter for the next image costs nothing.
+    The traced graph functions are shared per model, so a new adapter for the next image
+    costs nothing.
     """
-    import tensorflow as tf
-
     graphs = _graphs_for(model)
-    if len(fixed) != len(graphs.fixed_dims):
-        raise ValueError(f"the model needs {len(graphs.fixed_dims)} fixed inputs, got {len(fixed)}")
-    fixed_t = tuple(tf.constant(np.asarray(f, np.float32).reshape(1, d)) for f, d in zip(fixed, graphs.fixed_dims))
 
     def call(x_batch: np.ndarray, class_index: int, expected_keys: set[str]) -> dict[str, np.ndarray]:
         unknown = set(expected_keys) - KEYS
@@ -158,7 +147,7 @@ def keras_adapter(model: Any, fixed: Sequence[np.ndarray] = (), batch_size: int 
         if not 0 <= int(class_index) < graphs.n_classes:
             raise ValueError(f"class index {class_index} outside 0..{graphs.n_classes - 1}")
         x = check_batch(x_batch, graphs.input_shape)
-        chunks = [_call_chunk(x[i:i + batch_size], int(class_index), set(expected_keys), graphs, fixed_t)
+        chunks = [_call_chunk(x[i:i + batch_size], int(class_index), set(expected_keys), graphs)
                   for i in range(0, len(x), batch_size)]
         return {key: np.concatenate([c[key] for c in chunks]) for key in chunks[0]}
 
@@ -173,7 +162,7 @@ def keras_adapter(model: Any, fixed: Sequence[np.ndarray] = (), batch_size: int 
     return call
 
 
-def _call_chunk(x, class_index, keys, graphs: _Graphs, fixed) -> dict[str, np.ndarray]:
+def _call_chunk(x, class_index, keys, graphs: _Graphs) -> dict[str, np.ndarray]:
     """Run the cheapest graph function that yields every requested key for one chunk."""
     import tensorflow as tf
 
@@ -181,16 +170,16 @@ def _call_chunk(x, class_index, keys, graphs: _Graphs, fixed) -> dict[str, np.nd
     ct = tf.constant(class_index, dtype=tf.int32)
     out: dict[str, np.ndarray] = {}
     if CONV_GRADIENTS in keys:
-        conv, target, grads = graphs.conv_grads(xt, ct, fixed)
+        conv, target, grads = graphs.conv_grads(xt, ct)
         out[CONV_GRADIENTS] = grads.numpy()
         out[CONV_LAYER] = conv.numpy()
         out[OUTPUT] = target.numpy()
     if GRADIENTS in keys:
-        target, grads = graphs.input_grads(xt, ct, fixed)
+        target, grads = graphs.input_grads(xt, ct)
         out[GRADIENTS] = grads.numpy()
         out[OUTPUT] = target.numpy()
     if not out or (keys - out.keys()):
-        conv, target = graphs.forward(xt, ct, fixed)
+        conv, target = graphs.forward(xt, ct)
         out[CONV_LAYER] = conv.numpy()
         out[OUTPUT] = target.numpy()
     return {key: out[key] for key in keys}

@@ -73,3 +73,8 @@ class HeatCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether `key` is cached now (no hit or miss is counted)."""
+        with self._lock:
+            return key in self._items

@@ -10,7 +10,6 @@ and explain that piece with Grad-CAM (32 px cells) and occlusion with 32 px squa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -78,28 +77,11 @@ def most_confident_piece(call_model: CallModel, rgb: np.ndarray, class_index: in
     return pieces[best].astype(np.uint8), (top, left, side), float(probs[best])
 
 
-def texture_maps(call_model: CallModel, rgb: np.ndarray, class_index: int,
-                 adapter_for_piece: Callable[[np.ndarray], CallModel] | None = None) -> PrintTexture:
-    """Choose the piece and explain it (5 + 1 + 50 forward passes: about two seconds).
-
-    `adapter_for_piece(x)` may give a cheaper adapter bound to the chosen piece
-    (the whole-view split of a multi-view model); by default `call_model` explains it.
-    """
+def texture_maps(call_model: CallModel, rgb: np.ndarray, class_index: int) -> PrintTexture:
+    """Choose the piece and explain it (5 + 1 + 50 forward passes: about two seconds)."""
     crop, box, prob = most_confident_piece(call_model, rgb, class_index)
     x = crop.astype(np.float32)
-    explainer = adapter_for_piece(x) if adapter_for_piece is not None else call_model
     window = max(1, TEXTURE_WINDOW * crop.shape[0] // PIECE)
-    cam = gradcam(explainer, x, class_index)
-    occ = occlusion(explainer, x, class_index, window=window, stride=window)
+    cam = gradcam(call_model, x, class_index)
+    occ = occlusion(call_model, x, class_index, window=window, stride=window)
     return PrintTexture(crop, box, prob, cam, occ)
-
-
-def print_texture_view(rgb: np.ndarray, task: str = "lithograph", class_name: str = "lithograph") -> PrintTexture:
-    """The print-texture view for the app, cached per (image, task, class); overlays via .overlays()."""
-    from artdemo.explain import HEAT_CACHE, adapter_for, class_index, image_key
-
-    rgb = np.asarray(rgb, dtype=np.uint8)
-    index = class_index(task, class_name)
-    key = (image_key(rgb), task, class_name, "print_texture")
-    return HEAT_CACHE.get_or_compute(
-        key, lambda: texture_maps(adapter_for(task), rgb, index, lambda x: adapter_for(task, x, x.astype(np.uint8))))

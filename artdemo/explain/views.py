@@ -1,5 +1,6 @@
 """Pictures made from explanations, ready for the app: overlays, side-by-side views,
-what the first layer sees, the most relied-on patch, and captions in plain words.
+grids of first-layer filters and activations, the most relied-on patch, and captions
+in plain words.
 
 Everything returns RGB uint8 arrays; the colour map is cividis (readable with
 red-green colour blindness, lighter = hotter).
@@ -26,8 +27,7 @@ CAPTIONS: dict[str, str] = {
     "occlusion": (
         "Occlusion: we covered one square of the picture at a time and watched the score. Light squares "
         "are where covering hurt the answer most. It shows what the model needs, at the size of the "
-        "squares (two fifths of the picture's side, overlapping), not finer. For models that also look at "
-        "a close-up of the centre, only the whole-picture view is covered, so it can understate."),
+        "squares (two fifths of the picture's side, overlapping), not finer."),
     "top_patch": (
         "The square where the heat map is hottest, enlarged. It is the part the model leaned on most; "
         "it does not mean the model understood what is in it."),
@@ -110,24 +110,6 @@ def activation_grid(acts: np.ndarray, columns: int = 8, gap: int = 3) -> np.ndar
     return tile_grid(tiles, columns=columns, gap=gap)
 
 
-def first_layer_filters(scale: int = 16) -> np.ndarray:
-    """The backbone's 32 first-layer filters (3x3 RGB) as an enlarged grid image."""
-    from artdemo.models.backbone import first_conv_weights
-
-    return filter_grid(first_conv_weights(), scale=scale)
-
-
-def first_layer_activations(rgb: np.ndarray) -> np.ndarray:
-    """The backbone's first-layer activation maps (32 of 112x112) on this picture, as a grid."""
-    from artdemo.models.backbone import first_conv_model
-    from artdemo.models.predictor import model_input
-
-    x = np.asarray(model_input(_as_rgb_uint8(rgb)), np.float32)[None]
-    acts = first_conv_model()(x, training=False)
-    acts = acts[0] if isinstance(acts, (list, tuple)) else acts
-    return activation_grid(np.asarray(acts)[0])
-
-
 def hottest_window(heat: np.ndarray, side: int) -> tuple[int, int]:
     """Top-left (row, col) of the side x side window with the largest total heat (integral image)."""
     heat = np.asarray(heat, np.float64)
@@ -156,12 +138,3 @@ def top_patch(rgb: np.ndarray, heat: np.ndarray, fraction: float = 0.25, size: i
     right = min(rgb.shape[1], max(left + 1, int(round((c + side) * sx))))
     crop = Image.fromarray(rgb[top:bottom, left:right])
     return np.asarray(crop.resize((size, size), Image.LANCZOS), dtype=np.uint8)
-
-
-def print_texture(rgb: np.ndarray, task: str = "lithograph", class_name: str = "lithograph"):
-    """Grad-CAM and occlusion on a full-resolution piece of the print: a `PrintTexture`
-    (crop, box, probability, gradcam, occlusion; `.overlays(opacity)` for pictures).
-    Pass the original picture, not the 224 view: the point is its full resolution."""
-    from artdemo.explain.texture import print_texture_view
-
-    return print_texture_view(rgb, task, class_name)

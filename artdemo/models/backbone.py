@@ -16,6 +16,7 @@ intermediate blocks with `tap_model`.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,24 +138,40 @@ def build_lite0(weights: bool = True, include_classifier: bool = False):
     return model
 
 
+BUILD_LOCK = threading.RLock()
+"""Held while a Keras graph is built: the functional API is not thread-safe, and the app builds
+models from several threads at once (the inference worker, the warm-up, the background lane)."""
+
+
 @functools.lru_cache(maxsize=1)
+def _backbone():
+    return build_lite0(weights=True)
+
+
 def get_backbone():
     """The process-wide backbone with ImageNet weights, built once (about 1 s)."""
-    return build_lite0(weights=True)
+    with BUILD_LOCK:
+        return _backbone()
 
 
 def tap_model(layer_names: tuple[str, ...]):
     """A model sharing the backbone's weights whose outputs are the named layers' outputs."""
     import keras
 
-    base = get_backbone()
-    return keras.Model(base.input, [base.get_layer(n).output for n in layer_names])
+    with BUILD_LOCK:
+        base = get_backbone()
+        return keras.Model(base.input, [base.get_layer(n).output for n in layer_names])
 
 
 @functools.lru_cache(maxsize=1)
+def _first_conv_model():
+    return tap_model(("stem_act",))
+
+
 def first_conv_model():
     """Pixels -> the first convolution's activations (N,112,112,32): 'what the first layer sees'."""
-    return tap_model(("stem_act",))
+    with BUILD_LOCK:
+        return _first_conv_model()
 
 
 def first_conv_weights() -> np.ndarray:

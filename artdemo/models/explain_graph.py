@@ -34,8 +34,15 @@ _MODELS: dict = {}
 
 def build_explain_model(head: Head, key=None):
     """(N,224,224,3) float32 0..255 -> [conv_map (N,7,7,1280), probs (N,C)] for this head."""
-    if key is not None and key in _MODELS:
-        return _MODELS[key]
+    from artdemo.models.backbone import BUILD_LOCK
+
+    with BUILD_LOCK:  # one graph build at a time, and one model per key even when two threads ask
+        if key is not None and key in _MODELS:
+            return _MODELS[key]
+        return _build(head, key)
+
+
+def _build(head: Head, key):
     import keras
     from keras import ops
 

@@ -39,28 +39,33 @@ _EXTRACTOR = None
 def _extractor():
     """A tf.function mapping (N,224,224,3) pixels to (N, TOTAL_DIM) features, built once."""
     global _EXTRACTOR
-    if _EXTRACTOR is None:
-        import keras
-        import tensorflow as tf
+    from artdemo.models.backbone import BUILD_LOCK
 
-        from artdemo.models.backbone import tap_model
-
-        names = tuple(f"block{i}_out" for i in TAP_BLOCKS) + ("head_act",)
-        tapped = tap_model(names)
-
-        @tf.function(reduce_retracing=True)
-        def run(x):
-            outs = tapped(x, training=False)
-            head = outs[-1]
-            parts = [tf.reduce_mean(head, axis=[1, 2]), tf.math.reduce_std(head, axis=[1, 2])]
-            tex = []
-            for t in outs[:-1]:
-                tex += [tf.reduce_mean(t, axis=[1, 2]), tf.math.reduce_std(t, axis=[1, 2])]
-            return tf.concat(parts + tex, axis=1)
-
-        _EXTRACTOR = run
-        del keras
+    with BUILD_LOCK:
+        if _EXTRACTOR is None:
+            _EXTRACTOR = _build_extractor()
     return _EXTRACTOR
+
+
+def _build_extractor():
+    import tensorflow as tf
+
+    from artdemo.models.backbone import tap_model
+
+    names = tuple(f"block{i}_out" for i in TAP_BLOCKS) + ("head_act",)
+    tapped = tap_model(names)
+
+    @tf.function(reduce_retracing=True)
+    def run(x):
+        outs = tapped(x, training=False)
+        head = outs[-1]
+        parts = [tf.reduce_mean(head, axis=[1, 2]), tf.math.reduce_std(head, axis=[1, 2])]
+        tex = []
+        for t in outs[:-1]:
+            tex += [tf.reduce_mean(t, axis=[1, 2]), tf.math.reduce_std(t, axis=[1, 2])]
+        return tf.concat(parts + tex, axis=1)
+
+    return run
 
 
 def features_of_inputs(batch: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""What only Streamlit needs: cached loaders, the error guard and page widgets.
+"""What only Streamlit needs: its caches (cache.py), the error guard (errors.py) and page widgets
+(widgets.py).
 
 Everything a page shows is computed in artdemo.app, which Gradio shares.
 """

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from artdemo import config
-from artdemo.app import gradio_core
+from artdemo.app import models_info
+from artdemo.models import predictor
 from tests.support.bad_inputs import bad_cases
 from tests.support.hardening_support import decode_message
 
@@ -50,7 +51,7 @@ def client(app_url):
 
 
 def needs_models() -> dict:
-    cards = gradio_core.cards()
+    cards = models_info.cards()
     if not cards:
         pytest.skip(f"no trained models in {config.models_dir()} (train them with `python -m artdemo train all`)")
     return cards
@@ -105,7 +106,7 @@ def test_bad_uploads_get_clear_errors_and_the_app_keeps_serving(client, tmp_path
     # still serving: the next request is answered on its merits
     good = tmp_path / "after.png"
     Image.new("RGB", (40, 30), (120, 90, 60)).save(good)
-    if gradio_core.cards():
+    if models_info.cards():
         assert client.predict(handle_file(str(good)), api_name="/classify")["image"]["width"] == 40
     else:
         with pytest.raises(AppError, match="No trained models|not available in this build"):
@@ -120,7 +121,7 @@ def test_explain_returns_an_overlay_of_the_model_view(client, tmp_path):
     result = client.predict(handle_file(str(image)), task, cards[task].classes[0], "gradcam", api_name="/explain")
     overlay = np.asarray(Image.open(result))
     assert overlay.shape == (224, 224, 3)
-    view = gradio_core.core("artdemo.models.predictor").model_input(np.asarray(Image.open(image).convert("RGB")))
+    view = predictor.model_input(np.asarray(Image.open(image).convert("RGB")))
     assert np.abs(overlay.astype(float) - np.clip(view, 0, 255)).mean() > 1.0  # the heat map is painted on
 
 
@@ -138,9 +139,12 @@ def test_classify_and_explain_tabs_show_every_model(tmp_path):
     import gradio_app
 
     out = gradio_app.classify_upload(str(cache_image(tmp_path)))
-    picture, about, summary, *labels = out[:3 + len(gradio_app.TASK_NAMES)]
-    answer, rgb = out[-3], out[-2]
-    assert picture.shape == rgb.shape and picture.ndim == 3
+    picture, crop, about, summary, *labels = out[:4 + len(gradio_app.TASK_NAMES)]
+    answer, rgb = out[-5], out[-4]
+    shown = Image.open(picture.value["path"])  # the picture as the visitor sees it (the outline drawn on it)
+    assert shown.size == (answer["image"]["width"], answer["image"]["height"]) and picture.alt_text
+    assert rgb.shape[:2] == (answer["artwork"]["height"], answer["artwork"]["width"])  # what the models saw
+    assert crop.visible == answer["artwork"]["cropped"] == (answer["artwork"]["quad"] is not None)
     for task, label in zip(gradio_app.TASK_NAMES, labels):
         assert label.visible == (task in cards)
         if task in cards:
@@ -182,3 +186,127 @@ def test_same_answers_from_models_pulled_off_the_hub(tmp_path, monkeypatch):
     assert set(pulled["predictions"]) == set(bundled["predictions"])
     for task, pred in pulled["predictions"].items():
         assert pred["probabilities"] == pytest.approx(bundled["predictions"][task]["probabilities"], abs=1e-6)
+
+
+@pytest.mark.slow
+def test_a_framed_photo_is_classified_on_its_crop_and_the_whole_picture_is_one_tick_away(tmp_path):
+    """The Classify tab's handlers on a generated gallery photo: the outline and the crop show, the
+    JSON says where the artwork is, and "Use the whole picture" classifies the uncropped photo."""
+    needs_models()
+    import gradio_app
+
+    from artdemo.app import words
+    from tests.support.visitor_photos import framed_photo, png
+
+    photo, truth = framed_photo()
+    path = tmp_path / "IMG_2041.png"
+    path.write_bytes(png(photo))
+    out = gradio_app.classify_upload(str(path))
+    shown, crop, about, summary = out[:4]
+    answer, seen, obj, whole = out[-5], out[-4], out[-2], out[-1]
+    assert whole is False  # a new picture: the checkbox starts unticked
+    assert crop.visible and answer["artwork"]["cropped"] and not answer["artwork"]["whole_picture"]
+    quad = np.asarray(answer["artwork"]["quad"])
+    assert quad.shape == (4, 2) and np.abs(quad - truth).max() < 0.05 * max(photo.shape[:2])
+    assert seen.shape[:2] == (answer["artwork"]["height"], answer["artwork"]["width"]) != photo.shape[:2]
+    assert words.CROPPED_NOTE in summary and "IMG_2041" not in about
+    on_crop = predictor.predict_image(seen, find_artwork=False)
+    for task, pred in answer["predictions"].items():
+        assert pred["probabilities"] == pytest.approx(on_crop[task].probabilities, abs=1e-4)
+
+    out = gradio_app.classify_again(obj, True)
+    crop, summary, answer, seen = out[1], out[3], out[-5], out[-4]
+    assert out[-1] is True and not crop.visible
+    assert answer["artwork"]["whole_picture"] and answer["artwork"]["quad"] is None
+    assert seen.shape == photo.shape and words.WHOLE_NOTE in summary
+    on_photo = predictor.predict_image(photo, find_artwork=False)
+    for task, pred in answer["predictions"].items():
+        assert pred["probabilities"] == pytest.approx(on_photo[task].probabilities, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_classify_api_reports_the_route_and_the_quad(client, tmp_path):
+    """/classify over HTTP: every answer's route and the outline of the artwork found."""
+    needs_models()
+    from tests.support.visitor_photos import framed_photo, png
+
+    path = tmp_path / "framed.png"
+    path.write_bytes(png(framed_photo()[0]))
+    answer = client.predict(handle_file(str(path)), api_name="/classify")
+    assert answer["artwork"]["cropped"] and len(answer["artwork"]["quad"]) == 4
+    assert all(pred["route"] in {"auto", "review", "out_of_scope"} for pred in answer["predictions"].values())
+
+
+@pytest.mark.slow
+def test_a_photo_of_an_astronaut_is_out_of_scope_for_the_style_model_in_gradio(client, tmp_path):
+    needs_models()
+    if not any(predictor.scope_model(t) is not None for t in predictor.available_tasks()):
+        pytest.skip("no scope models in models/ yet (issue 11: train them)")
+    from skimage import data as skimage_data
+
+    from artdemo.app import words
+    from tests.support.visitor_photos import png
+
+    path = tmp_path / "astronaut.png"
+    path.write_bytes(png(skimage_data.astronaut()))
+    answer = client.predict(handle_file(str(path)), api_name="/classify")
+    assert answer["predictions"]["style"]["route"] == "out_of_scope"
+    import gradio_app
+
+    summary = gradio_app.classify_upload(str(path))[3]
+    assert words.out_of_scope_sentence("style") in summary
+
+
+@pytest.mark.slow
+def test_concurrent_classify_calls_are_batched_by_the_service(client, tmp_path):
+    """/classify runs several requests at once (its concurrency limit), and the one inference service
+    answers those waiting together in one model call."""
+    needs_models()
+    import threading
+
+    import gradio_app
+    from tests.support.crowd import busy_worker, wait_for_queue
+
+    assert gradio_app.CONCURRENCY > 1
+    paths = []
+    for i in range(4):
+        paths.append(tmp_path / f"picture{i}.png")
+        Image.new("RGB", (64 + 8 * i, 48), (40 * i, 90, 160)).save(paths[-1])
+    answers: list = [None] * len(paths)
+
+    def visitor(i: int) -> None:
+        answers[i] = Client(client.src, verbose=False).predict(handle_file(str(paths[i])), api_name="/classify")
+
+    with busy_worker() as svc:
+        before = svc.stats().batches
+        threads = [threading.Thread(target=visitor, args=(i,)) for i in range(len(paths))]
+        for t in threads:
+            t.start()
+        wait_for_queue(svc, len(paths), seconds=60)  # all four wait at once: none is queued behind another
+    for t in threads:
+        t.join(120)
+    assert all(a and a["image"]["width"] == 64 + 8 * i for i, a in enumerate(answers))
+    assert svc.stats().largest_batch >= len(paths)
+    assert svc.stats().batches - before <= 2  # the holder's call, then one call for the four
+
+
+@pytest.mark.slow
+def test_a_full_queue_is_a_warning_with_the_place_in_line_for_the_page_and_an_error_for_the_api(tmp_path):
+    needs_models()
+    import threading
+
+    import gradio as gr
+    import gradio_app
+    from tests.support.crowd import busy_worker, wait_for_queue
+
+    path = tmp_path / "picture.png"
+    Image.new("RGB", (64, 48), (120, 90, 60)).save(path)
+    with busy_worker(max_waiting=1) as svc:
+        other = threading.Thread(target=svc.predict, args=(np.full((40, 40, 3), 7, np.uint8),))
+        other.start()
+        wait_for_queue(svc, 1)
+        with pytest.warns(UserWarning, match="you are 2nd in line"):
+            assert gradio_app.classify_upload(str(path)) == gr.skip()  # the page stays as it was
+        with pytest.raises(gr.Error, match="you are 2nd in line"):
+            gradio_app.classify(str(path))
+    other.join(60)

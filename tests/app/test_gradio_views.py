@@ -116,17 +116,24 @@ def test_page_names_the_hub_when_models_come_from_it(app, monkeypatch, tmp_path)
         server.stop()
 
 
+def shown(image: gr.Image) -> np.ndarray:
+    """The pixels an image output shows the visitor (Gradio saved them to a file)."""
+    from PIL import Image
+
+    return np.asarray(Image.open(image.value["path"]))
+
+
 def test_random_from_the_met_and_the_cache_when_it_fails(app, standin, monkeypatch):
     """Classify tab, 'Random from The Met' through the stand-in museum: the artwork and its facts
     show (models or not); when the MET fails, a cache artwork and a sentence saying so."""
     monkeypatch.setenv("ARTDEMO_MET_DEADLINE", "2")
-    picture, about, summary, *_ = app.classify_random("met")()
-    assert picture.ndim == 3 and picture.shape[2] == 3
+    picture, crop, about, summary, *_ = app.classify_random("met")()
+    assert shown(picture).ndim == 3 and shown(picture).shape[2] == 3
     assert "From The Met" in about and "could not" not in about
     standin.fault("500")
-    picture, about, summary, *_ = app.classify_random("met")()
-    assert picture.ndim == 3
-    assert "Showing a work from the local collection instead." in about and "From the local data cache" in about
+    picture, crop, about, summary, *_ = app.classify_random("met")()
+    assert shown(picture).ndim == 3
+    assert "Showing a work from the local collection instead." in about and "From the local collection cache" in about
     assert summary  # either the answers or why the models could not answer
 
 
@@ -144,3 +151,13 @@ def test_image_addresses_are_checked_before_fetching(app, standin):
         app.classify_url("file:///etc/passwd")
     assert "Something went wrong" not in str(info.value)
     assert standin.count() == before
+
+
+def test_a_visitor_arriving_during_warm_up_reads_a_getting_ready_note(app, monkeypatch):
+    from artdemo.app import service
+    from artdemo.app.warmup import GETTING_READY
+
+    monkeypatch.setattr(service.service(), "warm", "warming")
+    assert GETTING_READY in app.ready_note()
+    monkeypatch.setattr(service.service(), "warm", "ready")
+    assert app.ready_note() == ""

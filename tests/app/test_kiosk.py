@@ -128,3 +128,48 @@ def test_prefetch_failure_becomes_the_friendly_line():
         pool.submit(lambda: None).result()  # the failing build has finished
         state = run(state, 0.5, fetch)
         assert state.message == kiosk.FRIENDLY_RETRY and state.failures == 1
+
+
+def test_the_kiosk_asks_only_the_questions_whose_models_find_the_artwork_in_scope():
+    """A drawing: the style model finds it out of scope, so the kiosk asks the others in turn and
+    never 'Which art movement does this painting look like?'."""
+    from tests.app.test_words import answer
+
+    predictions = {
+        "style": answer("style", ["baroque", "symbolism"], [0.1, 0.9], in_scope=False),
+        "medium": answer("medium", ["drawing", "painting"], [0.8, 0.2], in_scope=True),
+        "genre": answer("genre", ["landscape", "portrait"], [0.3, 0.7], in_scope=True),
+        "lithograph": answer("lithograph", ["lithograph", "not_lithograph"], [0.2, 0.8], in_scope=True),
+    }
+    asked = kiosk.in_scope_tasks(predictions)
+    assert asked == ["medium", "genre", "lithograph"]
+    assert [kiosk.kiosk_task(asked, n) for n in range(4)] == ["medium", "genre", "lithograph", "medium"]
+    everything_out = {t: answer(t, ["a", "b"], [0.4, 0.6], in_scope=False) for t in predictions}
+    assert kiosk.in_scope_tasks(everything_out) == []
+
+
+def test_the_kiosk_never_asks_a_question_whose_model_finds_the_picture_out_of_scope(monkeypatch):
+    """build_item on the real path (decoding, framing, the real models and their scope models) with a
+    photo of an astronaut as the next artwork: whatever it asks, its model finds the picture in scope."""
+    import io
+
+    import pytest
+    from PIL import Image
+
+    from artdemo.models import predictor
+    from artdemo.sources import objects
+    from artdemo.sources.records import ArtObject
+
+    if not any(predictor.scope_model(t) is not None for t in predictor.available_tasks()):
+        pytest.skip("no scope models in models/ yet (issue 11: train them)")
+    skimage_data = pytest.importorskip("skimage.data")
+    buffer = io.BytesIO()
+    Image.fromarray(skimage_data.astronaut()).save(buffer, "PNG")
+    photo = ArtObject(source="upload", object_id="astronaut", title="astronaut.png", image_bytes=buffer.getvalue())
+    monkeypatch.setattr(objects, "random_object", lambda source: photo)  # the artwork, not the model
+    for shown in range(4):
+        item = kiosk.build_item(shown)
+        if item.task is None:
+            assert item.prediction is None  # no model has learned from pictures like this
+        else:
+            assert item.prediction.route != "out_of_scope" and item.task not in ("style", "genre")

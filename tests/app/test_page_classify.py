@@ -5,8 +5,10 @@ the models are the real trained ones in models/ (tests needing them skip without
 """
 
 import io
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -98,7 +100,8 @@ def test_a_good_upload_becomes_the_current_artwork():
     at = classify_page()
     at.file_uploader(key="upload").upload("my photo.png", png_bytes(), "image/png").run()
     assert not at.exception
-    assert at.subheader[0].value == "my photo.png"
+    assert at.subheader[0].value == "Your picture"  # never a file name as the artwork's title
+    assert "my photo.png" not in texts(at, "subheader", "markdown")
     assert "From:** your upload" in texts(at, "markdown")
     if not HAVE_MODELS:
         assert "model" in at.error[0].value  # says the models are missing, nothing else
@@ -158,3 +161,122 @@ def test_offline_the_museum_buttons_say_they_need_internet(monkeypatch):
     assert at.button(key="btn_met").disabled and at.button(key="btn_moma").disabled
     assert "need internet" in texts(at, "caption")
     assert not at.button(key="btn_cache").disabled
+
+
+@needs_data
+@needs_models
+def test_a_framed_photo_shows_its_outline_and_the_crop_and_the_whole_picture_is_one_click_away():
+    """A phone photo of a hung work: the models answer on the straightened crop, the page shows the
+    outline and the crop and says so; one click and they answer on the whole picture instead."""
+    from artdemo.app import words
+    from artdemo.models import predictor
+    from tests.support.visitor_photos import framed_photo, png
+
+    photo, _ = framed_photo()
+    at = classify_page()
+    at.file_uploader(key="upload").upload("IMG_2041.png", png(photo), "image/png").run()
+    assert not at.exception and not at.error, texts(at, "error")
+    framing = at.session_state["artdemo_framing"]
+    assert framing.cropped and framing.seen.shape != photo.shape
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    assert "Your picture, with the artwork's outline" in captions and "What the models saw" in captions
+    assert words.CROPPED_NOTE in texts(at, "markdown")
+    assert at.subheader[0].value == "Your picture" and "IMG_2041" not in texts(at, "subheader", "markdown")
+    on_crop = predictor.predict_image(framing.seen, find_artwork=False)
+    for task, pred in at.session_state["artdemo_predictions"].items():  # the models saw the crop
+        assert pred.probabilities == pytest.approx(on_crop[task].probabilities, abs=1e-4), task
+
+    at.button(key="btn_whole_picture").click().run()
+    assert not at.exception and not at.error, texts(at, "error")
+    framing = at.session_state["artdemo_framing"]
+    assert framing.whole and not framing.cropped and framing.seen is framing.photo
+    assert words.WHOLE_NOTE in texts(at, "markdown") and words.CROPPED_NOTE not in texts(at, "markdown")
+    assert at.button(key="btn_whole_picture").label == words.USE_CROP
+    on_photo = predictor.predict_image(photo, find_artwork=False)
+    answers = at.session_state["artdemo_predictions"]
+    for task, pred in answers.items():  # now the whole picture, wall and frame included
+        assert pred.probabilities == pytest.approx(on_photo[task].probabilities, abs=1e-4), task
+    assert any(answers[t].probabilities != pytest.approx(on_crop[t].probabilities, abs=1e-3) for t in answers)
+
+    at.button(key="btn_whole_picture").click().run()  # and back
+    assert at.session_state["artdemo_framing"].cropped
+    assert words.CROPPED_NOTE in texts(at, "markdown")
+
+
+def scope_models_trained() -> bool:
+    from artdemo.models import predictor
+
+    return any(predictor.scope_model(t) is not None for t in predictor.available_tasks())
+
+
+def test_an_out_of_scope_answer_shows_the_sentence_beside_it():
+    """The page's side of the route: an answer routed out_of_scope by the predictor's own rule shows
+    the out-of-scope sentence, and a confident one beside it does not."""
+    from artdemo.app import words
+    from artdemo.app.framing import frame
+    from artdemo.sources.records import ArtObject
+    from tests.app.test_words import answer
+
+    rgb = np.random.default_rng(0).integers(0, 256, (120, 160, 3), dtype=np.uint8)
+    at = classify_page()
+    at.session_state["artdemo_object"] = ArtObject(source="upload", object_id="a", title="selfie.jpg",
+                                                   image_bytes=png_bytes())
+    at.session_state["artdemo_framing"] = frame(rgb)
+    at.session_state["artdemo_predictions"] = {
+        "style": answer("style", ["cubism", "pop_art"], [0.17, 0.83], in_scope=False),
+        "medium": answer("medium", ["drawing", "photograph"], [0.1, 0.9], in_scope=True)}
+    at.run()
+    assert not at.exception and not at.error, texts(at, "error")
+    warnings = [w.value for w in at.warning]
+    assert words.out_of_scope_sentence("style") + "." in warnings
+    assert not any(words.out_of_scope_sentence("medium") in w for w in warnings)
+    assert "outside what it learned" in texts(at, "markdown")  # the route's badge
+
+
+@needs_models
+@pytest.mark.skipif(not scope_models_trained(), reason="no scope models in models/ yet (issue 11: train them)")
+def test_a_photo_of_an_astronaut_is_out_of_scope_for_the_style_model_in_the_app():
+    """Through the real path: upload, decode, find the artwork, the real models and their scope models."""
+    from skimage import data as skimage_data
+
+    from artdemo.app import words
+    from tests.support.visitor_photos import png
+
+    at = classify_page()
+    at.file_uploader(key="upload").upload("astronaut.png", png(skimage_data.astronaut()), "image/png").run()
+    assert not at.exception and not at.error, texts(at, "error")
+    assert at.session_state["artdemo_predictions"]["style"].route == "out_of_scope"
+    assert words.out_of_scope_sentence("style") + "." in [w.value for w in at.warning]
+
+
+def test_a_visitor_arriving_during_warm_up_reads_a_getting_ready_note(monkeypatch):
+    from artdemo.app import service
+    from artdemo.app.warmup import GETTING_READY
+
+    at = classify_page()
+    assert GETTING_READY not in texts(at, "info") or service.warm_state() == "warming"
+    monkeypatch.setattr(service.service(), "warm", "warming")  # the state the service reports while loading
+    at.run()
+    assert GETTING_READY in texts(at, "info")
+
+
+@needs_data
+@needs_models
+def test_when_the_queue_is_full_the_visitor_reads_their_place_in_line_not_a_trace():
+    from artdemo.app import inference
+    from tests.support.crowd import busy_worker, wait_for_queue
+
+    at = classify_page()
+    inference.predict(np.full((32, 32, 3), 99, np.uint8))  # models loaded before the crowd arrives
+    with busy_worker(max_waiting=1) as svc:
+        other = threading.Thread(target=lambda: svc.predict(np.full((40, 40, 3), 7, np.uint8), session="other"))
+        other.start()  # someone else waits in the only place in line
+        wait_for_queue(svc, 1)
+        at.button(key="btn_cache").click().run()
+        assert not at.exception and not at.error, texts(at, "error")
+        assert "you are 2nd in line" in texts(at, "info"), texts(at)
+        assert "artdemo_predictions" not in at.session_state  # nothing half-done is shown as an answer
+        assert "No predictions for this artwork yet." in texts(at, "info")
+    other.join(60)
+    at.button(key="btn_retry").click().run()  # the crowd has gone: the same artwork is answered
+    assert not at.error and at.session_state["artdemo_predictions"]

@@ -67,7 +67,7 @@ def test_picking_a_cell_shows_those_images_most_confident_first(models):
     at.selectbox(key="cx_true_lithograph").set_value("not_lithograph")
     at.selectbox(key="cx_pred_lithograph").set_value("not_lithograph").run()
     assert at.subheader[0].value.startswith("2 held-out images")
-    confidences = [c.value.split("%")[0] for c in at.caption if c.value.endswith(("src_a", "src_b"))]
+    confidences = [c.value.split(" at ")[1].split("%")[0] for c in at.caption if c.value.endswith(("src_a", "src_b"))]
     assert confidences == ["90", "80"]
 
 

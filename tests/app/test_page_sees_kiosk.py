@@ -49,7 +49,10 @@ def test_without_an_artwork_the_page_offers_one():
 
 @needs_models
 @needs_data
-def test_three_maps_filters_and_patch_with_captions_default_to_the_prediction():
+def test_only_the_map_in_view_is_computed_grad_cam_first_each_with_its_caption_defaulting_to_the_prediction():
+    from artdemo.app.explanations import HEAT_CACHE, image_key
+    from artdemo.explain.views import CAPTIONS
+
     at = start("")
     at.button(key="btn_cache").click().run()
     assert not at.error, texts(at)
@@ -58,11 +61,23 @@ def test_three_maps_filters_and_patch_with_captions_default_to_the_prediction():
     task = at.selectbox(key="sees_task").value
     predicted = at.session_state["artdemo_predictions"][task].predicted
     assert at.selectbox(key=f"sees_class_{task}").value == predicted
+    assert at.radio(key="sees_method").value == "gradcam"  # the fast one first
     headings = [m.value for m in at.markdown]
-    for title in ("#### Grad-CAM", "#### Integrated gradients", "#### Occlusion", "#### First-layer filters"):
-        assert title in headings
-    assert len(at.get("image")) >= 7  # thumbnail, 3 overlays, patch, filters, activations
+    assert "#### Grad-CAM" in headings and "#### First-layer filters" in headings
+    assert "#### Integrated gradients" not in headings and "#### Occlusion" not in headings
+    framed = at.session_state["artdemo_framing"].found_a_frame
+    assert len(at.get("image")) == 5 + 2 * framed  # view, map, patch, filters, activations (+ photo and crop)
     assert all(c.value for c in at.caption)  # every view has its caption
+    seen = at.session_state["artdemo_framing"].seen
+    key = (image_key(seen), task, predicted)
+    assert key + ("gradcam",) in HEAT_CACHE
+    assert key + ("occlusion",) not in HEAT_CACHE and key + ("integrated_gradients",) not in HEAT_CACHE
+    for method, title in (("integrated_gradients", "#### Integrated gradients"), ("occlusion", "#### Occlusion")):
+        at.radio(key="sees_method").set_value(method).run()  # opened: computed now, and only now
+        assert not at.exception and not at.error, texts(at)
+        assert title in [m.value for m in at.markdown] and "#### Grad-CAM" not in [m.value for m in at.markdown]
+        assert CAPTIONS[method] in [c.value for c in at.caption]
+        assert key + (method,) in HEAT_CACHE
     other = next(c for c in at.selectbox(key=f"sees_class_{task}").options if c != predicted)
     at.selectbox(key=f"sees_class_{task}").set_value(other).run()
     at.slider(key="sees_opacity").set_value(0.9).run()

@@ -27,7 +27,7 @@ needs_data = pytest.mark.skipif(not (config.data_dir() / "labels").is_dir(),
 def test_kiosk_loop_over_many_artworks_keeps_memory_files_and_caches_flat(monkeypatch):
     from artdemo.bench.long import soak
 
-    from artdemo.explain import HEAT_CACHE
+    from artdemo.app.explanations import HEAT_CACHE
 
     monkeypatch.setenv("ARTDEMO_OFFLINE", "1")
     # A small saliency cache, so it fills during the run and its bound is what we test.

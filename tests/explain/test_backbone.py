@@ -60,21 +60,22 @@ def test_real_gradcam_is_a_clean_map_and_changes_when_the_imagenet_head_is_rando
 
 
 def test_first_layer_views_are_pictures_of_the_real_filters():
-    from artdemo.explain import views
+    from artdemo.app import explanations
 
-    filters = views.first_layer_filters()
+    filters = explanations.first_layer_filters()
     assert filters.dtype == np.uint8 and filters.shape == (4 * 48 + 3 * 5, 8 * 48 + 7 * 5, 3)
     assert filters.std() > 10  # real weights, not a blank grid
     picture = np.random.default_rng(0).integers(0, 256, (300, 200, 3), dtype=np.uint8)
-    acts = views.first_layer_activations(picture)
+    acts = explanations.first_layer_activations(picture)
     assert acts.dtype == np.uint8 and acts.shape == (4 * 112 + 3 * 3, 8 * 112 + 7 * 3, 3)
 
 
 def test_explain_on_a_trained_task_model_returns_a_cached_224_map():
-    from artdemo.sources import datacache
-    from artdemo.models import predictor
-    from artdemo.explain import explain
+    """Through the app core, as the app explains what the models saw (the picture itself here)."""
+    from artdemo.app.explanations import adapter_for, class_index, explain, model_x
     from artdemo.imaging.decode import load_image_file
+    from artdemo.models import predictor
+    from artdemo.sources import datacache
 
     tasks = predictor.available_tasks()
     if not tasks:
@@ -82,12 +83,10 @@ def test_explain_on_a_trained_task_model_returns_a_cached_224_map():
     task = tasks[0]
     row = datacache.list_labelled(task)[0]
     rgb = np.asarray(load_image_file(datacache.resolve(row.path)))
-    prediction = predictor.predict_image(rgb, [task])[task]
-    from artdemo.explain import adapter_for, class_index
-
-    x = predictor.model_input(rgb)
+    prediction = predictor.predict_image(rgb, [task], find_artwork=False)[task]
+    x = model_x(rgb)
     index = class_index(task, prediction.predicted)
-    explained = float(adapter_for(task, x, rgb)(x[None], index, {"output"})["output"][0])
+    explained = float(adapter_for(task)(x[None], index, {"output"})["output"][0])
     assert explained == pytest.approx(prediction.confidence, abs=1e-3)  # the map explains the shown answer
     for method in ("gradcam", "occlusion", "integrated_gradients"):
         heat = explain(rgb, task, prediction.predicted, method)
@@ -97,46 +96,40 @@ def test_explain_on_a_trained_task_model_returns_a_cached_224_map():
         assert explain(rgb, task, prediction.predicted, method) is heat
 
 
-def test_a_multi_view_head_is_explained_through_its_whole_view_with_the_same_answer(coffee):
-    """The split graph (other views held fixed) gives the full model's probability at the
-    picture and the same Grad-CAM (its gradient only flows through the whole view), and
-    finite gradients where the full graph's channel spreads give NaN."""
+def test_a_head_is_explained_through_a_rebuilt_graph_with_finite_gradients_and_the_same_answer(coffee):
+    """The rebuilt graph (artdemo.explain.finite_graph) gives the explain model's probability and
+    the same Grad-CAM, with finite gradients where the explain model's channel spreads give NaN;
+    and the probability it explains is the predictor's own (numpy head on artdemo.models.features)."""
     from artdemo.explain import compute_map
     from artdemo.explain.adapter import keras_adapter
-    from artdemo.explain.split_views import fixed_features_for, split_for
+    from artdemo.explain.finite_graph import finite_graph
     from artdemo.models.explain_graph import build_explain_model
-    from artdemo.models.features import SLICES
+    from artdemo.models.features import SLICES, features_of_images
     from artdemo.models.heads import Group, Head
+    from artdemo.models.views import model_input
 
-    groups = [Group(["whole"], ["pooled", "head_std"]), Group(["flip"], ["pooled"])]
-    dim = 2 * 1280 + 1280
+    groups = [Group(["whole"], ["pooled", "head_std"])]
+    dim = 2 * 1280
     assert all(SLICES[p].stop - SLICES[p].start == 1280 for p in ("pooled", "head_std"))
     rng = np.random.default_rng(0)
     head = Head(["a", "b", "c"], groups, np.zeros(dim, np.float32), np.ones(dim, np.float32),
                 rng.normal(0, 0.02, (dim, 3)).astype(np.float32), np.zeros(3, np.float32))
     model = build_explain_model(head)
-    split = split_for(model)
-    assert split is not None and split.others == ("flip",)
-    full = keras_adapter(model)
-    fast = keras_adapter(split.model, fixed=fixed_features_for(split, coffee))
+    rebuilt = finite_graph(model)
+    assert rebuilt is not model and finite_graph(model) is rebuilt  # rebuilt once per model
+    full, fast = keras_adapter(model), keras_adapter(rebuilt)
     p_full, p_fast = (float(a(coffee[None], 1, {"output"})["output"][0]) for a in (full, fast))
     assert p_fast == pytest.approx(p_full, rel=1e-4)
     fast_map = compute_map(fast, coffee, 1, "gradcam")
     assert fast_map.max() == pytest.approx(1.0)  # never blank: the rebuilt graph keeps gradients finite
+    assert np.isfinite(fast(coffee[None], 1, {"gradients"})["gradients"]).all()
     full_grads = full(coffee[None], 1, {"conv_gradients"})["conv_gradients"]
-    if np.isfinite(full_grads).all():  # the full graph's std of a dead channel gives NaN gradients
+    if np.isfinite(full_grads).all():  # the explain model's std of a dead channel gives NaN gradients
         np.testing.assert_allclose(fast_map, compute_map(full, coffee, 1, "gradcam"), atol=1e-3)
 
-    # with the other views computed from the original picture, the explained probability is
-    # the predictor's own (numpy head on artdemo.models.features), not an approximation of it
     from skimage import data as skimage_data
-
-    from artdemo.explain.split_views import fixed_features_from_picture
-    from artdemo.models.features import features_of_images
-    from artdemo.models.views import model_input
 
     original = skimage_data.coffee()
     direct = float(head.probabilities(features_of_images([original], head.views))[0, 1])
-    exact = keras_adapter(split.model, fixed=fixed_features_from_picture(split, original))
     x = np.asarray(model_input(original), np.float32)
-    assert float(exact(x[None], 1, {"output"})["output"][0]) == pytest.approx(direct, abs=1e-4)
+    assert float(fast(x[None], 1, {"output"})["output"][0]) == pytest.approx(direct, abs=1e-4)

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import numpy as np
 import pytest
 
-import artdemo.models
-import artdemo.explain as explain_pkg
+from artdemo.app import explanations
 from artdemo.errors import ArtdemoError
+from artdemo.models import predictor
 from artdemo.explain import views
 from artdemo.explain.adapter import keras_adapter
 from artdemo.explain.cache import HeatCache
@@ -21,8 +18,8 @@ from tests.support.explain_models import tiny_explain_model
 
 @pytest.fixture
 def tiny_predictor(monkeypatch):
-    """artdemo.models.predictor's explain_model/model_input served by a real tiny Keras model
-    (32 px input), with every call through the adapter counted."""
+    """The app core's explanations with artdemo.models.predictor's explain_model/model_input served
+    by a real tiny Keras model (32 px input), with every call through the adapter counted."""
     model = tiny_explain_model(classes=2)
     calls = {"n": 0}
     inner = keras_adapter(model)
@@ -38,33 +35,32 @@ def tiny_predictor(monkeypatch):
 
         return np.asarray(Image.fromarray(np.asarray(rgb, np.uint8)).resize((32, 32)), np.float32)
 
-    fake = types.SimpleNamespace(explain_model=lambda task: model, model_input=model_input)
-    monkeypatch.setitem(sys.modules, "artdemo.models.predictor", fake)
-    monkeypatch.setattr(artdemo.models, "predictor", fake, raising=False)
-    monkeypatch.setattr(explain_pkg, "adapter_for", lambda task, x=None, rgb=None: counting_adapter)
-    monkeypatch.setattr(explain_pkg, "HEAT_CACHE", HeatCache(max_entries=4))
+    monkeypatch.setattr(predictor, "explain_model", lambda task: model)
+    monkeypatch.setattr(predictor, "model_input", model_input)
+    monkeypatch.setattr(explanations, "adapter_for", lambda task: counting_adapter)
+    monkeypatch.setattr(explanations, "HEAT_CACHE", HeatCache(max_entries=4))
     return calls
 
 
 def test_explain_computes_each_map_once_and_returns_the_same_object(tiny_predictor):
     rgb = np.random.default_rng(0).integers(0, 256, (60, 80, 3), dtype=np.uint8)
-    first = explain_pkg.explain(rgb, "lithograph", "lithograph", "gradcam")
+    first = explanations.explain(rgb, "lithograph", "lithograph", "gradcam")
     calls_after_first = tiny_predictor["n"]
-    again = explain_pkg.explain(rgb.copy(), "lithograph", "lithograph", "gradcam")
+    again = explanations.explain(rgb.copy(), "lithograph", "lithograph", "gradcam")
     assert again is first and tiny_predictor["n"] == calls_after_first
     assert first.shape == (32, 32) and first.dtype == np.float32 and not first.flags.writeable
-    other = explain_pkg.explain(rgb, "lithograph", "not_lithograph", "gradcam")
+    other = explanations.explain(rgb, "lithograph", "not_lithograph", "gradcam")
     assert other is not first and tiny_predictor["n"] > calls_after_first
-    stats = explain_pkg.cache_stats()
+    stats = explanations.cache_stats()
     assert (stats.hits, stats.misses) == (1, 2)
 
 
 def test_explain_rejects_unknown_methods_and_classes_in_plain_words(tiny_predictor):
     rgb = np.zeros((40, 40, 3), np.uint8)
     with pytest.raises(ArtdemoError, match="method"):
-        explain_pkg.explain(rgb, "lithograph", "lithograph", "guided_backprop")
+        explanations.explain(rgb, "lithograph", "lithograph", "guided_backprop")
     with pytest.raises(ArtdemoError, match="not one of"):
-        explain_pkg.explain(rgb, "lithograph", "painting", "gradcam")
+        explanations.explain(rgb, "lithograph", "painting", "gradcam")
 
 
 def test_the_cache_stays_bounded_and_evicts_the_least_recently_used():
@@ -131,10 +127,8 @@ def test_every_view_has_a_caption_that_says_what_it_does_not_show():
 
 
 def test_print_texture_explains_a_full_resolution_piece_where_the_model_is_most_sure(tiny_predictor):
-    from artdemo.explain.texture import print_texture_view
-
     picture = np.random.default_rng(4).integers(0, 256, (120, 90, 3), dtype=np.uint8)
-    view = print_texture_view(picture, "lithograph", "lithograph")
+    view = explanations.print_texture(picture, "lithograph", "lithograph")
     top, left, side = view.box
     assert side == 32 and view.crop.shape == (32, 32, 3)
     assert np.array_equal(view.crop, picture[top:top + side, left:left + side])  # not resampled
@@ -142,4 +136,4 @@ def test_print_texture_explains_a_full_resolution_piece_where_the_model_is_most_
     assert 0.0 <= view.probability <= 1.0
     cam_picture, occ_picture = view.overlays(0.5)
     assert cam_picture.shape == occ_picture.shape == (32, 32, 3) and cam_picture.dtype == np.uint8
-    assert print_texture_view(picture, "lithograph", "lithograph") is view  # cached
+    assert explanations.print_texture(picture, "lithograph", "lithograph") is view  # cached

@@ -25,6 +25,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from artdemo import config
+from artdemo.app import session
 from artdemo.sources import objects as sources
 from artdemo.errors import ArtdemoError
 from artdemo.imaging.decode import decode_image
@@ -66,16 +67,23 @@ def streamlit_session():
     return at
 
 
+def _current(at):
+    """The session's current artwork (artdemo.app.session), or None."""
+    return at.session_state[session.OBJECT] if session.OBJECT in at.session_state else None
+
+
 @pytest.mark.slow  # 29 reruns of the page, each good upload classified: ~1-2 min on a shared machine
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_streamlit_upload_answers_each_case_and_keeps_the_session(streamlit_session, case):
     at = streamlit_session
     shown_before = _texts(at, "subheader")
+    object_before = _current(at)
     at.file_uploader(key="upload").upload(case.filename, case.data, "application/octet-stream").run()
     assert not at.exception, case.name
     errors = _texts(at, "error")
     if case.expect_ok:
-        assert _texts(at, "subheader") == [case.filename], "the upload became the current artwork"
+        assert _current(at).title == case.filename, "the upload became the current artwork"
+        assert _texts(at, "subheader") == ["Your picture"], "introduced as the visitor's picture, not by file name"
         assert at.get("image"), "its picture is shown"
         if HAVE_MODELS:
             assert not errors and at.get("plotly_chart"), errors
@@ -83,7 +91,8 @@ def test_streamlit_upload_answers_each_case_and_keeps_the_session(streamlit_sess
             assert len(errors) == 1 and "model" in errors[0], errors
     else:
         assert errors == [decode_message(case.data)]
-        assert _texts(at, "subheader") == shown_before, "the previous artwork (if any) stays"
+        assert _current(at) is object_before and _texts(at, "subheader") == shown_before, \
+            "the previous artwork (if any) stays"
 
 
 @pytest.mark.slow

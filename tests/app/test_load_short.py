@@ -1,0 +1,37 @@
+"""The short load test: the real Gradio server (`python gradio_app.py`), 1 then 8 visitors through
+gradio_client, each classifying an artwork and opening its Grad-CAM map.
+
+It checks what the crowd test promises in small: every visitor served, no errors, the server's
+own timings logged beside the visitors' end-to-end times, peak memory under 4 GB. The full
+figures (1/8/16/32 visitors, both front ends) come from `python -m artdemo.bench --long`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from artdemo.bench import load
+from artdemo.models import predictor
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not predictor.available_tasks(), reason="needs the trained models in models/")]
+
+
+def test_one_and_eight_gradio_visitors_are_all_served_and_timed_on_both_sides(tmp_path):
+    result = load.short_figures(workdir=tmp_path)
+    print("\n".join(load.lines({"gradio": result})))
+    cold = result["cold_start"]
+    assert cold["errors"] == [] and math.isfinite(cold["server_start_to_first_answer_s"])
+    assert [run["visitors"] for run in result["runs"]] == [1, 8]
+    for run in result["runs"]:
+        assert run["errors"] == [], run["errors"]
+        assert run["served"] == run["visitors"]
+        assert run["client"]["classify"]["n"] == run["visitors"]
+        assert run["client"]["explain"]["n"] == run["visitors"]
+        assert run["server"]["service.predict"]["n"] >= run["visitors"]  # the server's own clock
+        assert math.isfinite(run["client"]["classify"]["p95_s"])
+        assert run["peak_rss_mb"] < 4096
+    eight = result["runs"][1]
+    assert eight["server"]["service.predict"]["p95_s"] <= eight["client"]["classify"]["p95_s"] + 0.5
