@@ -201,8 +201,10 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
         extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra[1], extra[1]]))
     head, grid = fit_recipe(td, feats, recipe, extra_xy)
     pick = lambda idx: {v: f[idx] for v, f in feats.items()}  # noqa: E731
-    va = np.concatenate([td.index("val"), td.index("val_photo")])
-    head.temperature = calibration.fit_temperature(head.logits(pick(va)), td.y[va])
+    va_clean, va_photo = td.index("val"), td.index("val_photo")
+    va = np.concatenate([va_clean, va_photo])
+    head.temperature = calibration.fit_temperature_for_all(
+        [(head.logits(pick(idx)), td.y[idx]) for idx in (va_clean, va_photo)])
     threshold = routing_threshold(head.probabilities(pick(va)), td.y[va])
     te, te_photo = td.index("test"), td.index("test_photo")
     probs, probs_photo = head.probabilities(pick(te)), head.probabilities(pick(te_photo))

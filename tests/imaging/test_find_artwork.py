@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import os
 from pathlib import Path
 
 import cv2
@@ -20,20 +19,17 @@ import pytest
 import skimage.data
 from PIL import Image
 
+from artdemo import config
 from artdemo.imaging.find_artwork import FoundArtwork, draw_outline, find_artwork, rectify
 from artdemo.imaging.gallery_photo import PhotoParams, gallery_photo, rng_for, sample_params, trim_backdrop
+from tests.support.data import require_data
 
-DATA = Path(os.environ.get("ARTDEMO_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 
 
 def need_data() -> Path:
-    """The data cache, or a failed test in CI / a skipped one on a laptop without it."""
-    if not (DATA / "labels").is_dir():
-        message = f"data cache not found at {DATA} (set ARTDEMO_DATA)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return DATA
+    """The data cache (tests.support.data: a failed test in CI, a skipped one on a laptop without it)."""
+    require_data()
+    return config.data_dir()
 
 
 def labelled(task: str, skip_sources: tuple[str, ...] = ("galc",)) -> list[Path]:

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from artdemo import config
 from artdemo.imaging.gallery_photo import (
     FRAMES,
     WALLS,
@@ -28,19 +29,15 @@ from artdemo.imaging.gallery_photo import (
     sample_params,
     trim_backdrop,
 )
+from tests.support.data import require_data
 
-DATA = Path(os.environ.get("ARTDEMO_DATA", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def need_data() -> Path:
-    """The data cache, or a failed test in CI / a skipped one on a laptop without it."""
-    if not (DATA / "labels").is_dir():
-        message = f"data cache not found at {DATA} (set ARTDEMO_DATA)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return DATA
+    """The data cache (tests.support.data: a failed test in CI, a skipped one on a laptop without it)."""
+    require_data()
+    return config.data_dir()
 
 
 def painting(width: int = 240, height: int = 180) -> np.ndarray:
