@@ -42,7 +42,7 @@ class Prediction:
     route: str  # "auto" (confident) | "review" (ask a curator) | "out_of_scope" (not the kind of picture it learned)
     threshold: float
     scope: str
-    scope_score: float = 0.0  # how far the picture's features lie from the training data's (higher: farther)
+    scope_score: float = 0.0  # the scope model's outlier score: above 0 the picture is out of scope
     in_scope: bool = True
 
 
@@ -157,7 +157,7 @@ def classify_images(images: list[np.ndarray], tasks: list[str] | None = None,
         probs = head.probabilities(feats)
         if scope is not None:
             outlier = scope.outlier_score(feats["whole"])
-            inside = outlier <= scope.threshold
+            inside = outlier <= 0.0
         else:
             outlier, inside = np.zeros(len(crops)), np.ones(len(crops), bool)
         for i, row in enumerate(probs):

@@ -67,7 +67,7 @@ def photo_table(cards: list[ModelCard]) -> str:
             f"{c.metrics.ece:.3f} / {ece:.3f} {'✓' if max(c.metrics.ece, ece) <= ECE_TARGET else '✗'} | "
             f"{s.get('flagged_test_clean', float('nan')):.1%} / {s.get('flagged_test_photos', float('nan')):.1%} | "
             + (f"{rejected:.1%} of {s.get('out_of_scope_test_pictures', 0)}" if rejected is not None
-               else "no out-of-scope set (distance from its training pictures)") + " |")
+               else "no out-of-scope set (residual test only)") + " |")
     return "\n".join(rows)
 
 

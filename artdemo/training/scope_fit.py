@@ -8,7 +8,7 @@ Which pictures are in a task's scope is data, here:
   where the questions stop making sense, not by source.
 - medium and lithograph learned from museum objects of every kind, photographs
   included; there is no "not a museum object" set in the cache, so their scope is
-  the distance from their own training pictures.
+  the residual test alone (artdemo.models.scope_model), which every task also has.
 
 Both looks (clean and photographed on a gallery wall) are in every set: a photo of
 a painting on a wall is in scope, a photo of a sculpture is not.
@@ -22,21 +22,21 @@ from pathlib import Path
 import numpy as np
 
 from artdemo.models.heads import class_weights, fit_softmax, standardiser
-from artdemo.models.scope_model import ScopeModel
+from artdemo.models.scope_model import ScopeModel, ScopeTest
 from artdemo.sources.datacache import list_labelled
 from artdemo.training import splits
 
 PAINTING_TASKS = ("style", "genre")
 IN_SCOPE_MEDIUMS = ("painting", "watercolor")
 OUT_OF_SCOPE_MEDIUMS = ("photograph", "sculpture", "drawing")
-FLAG_SHARE = 0.02  # share of the task's own validation pictures a threshold may call out of scope
-DISTANCE_COMPONENTS = 64
+FLAG_SHARE = 0.04  # share of the task's own validation pictures the scope model may call out of scope, all tests
+RESIDUAL_COMPONENTS = 128
 SEED = 0
 
 
 @dataclass
 class ScopeSets:
-    """Cache-relative image paths inside and outside a task's scope (None: distance kind, no outside set)."""
+    """Cache-relative image paths inside and outside a task's scope (None: no outside set, residual test only)."""
 
     inside: list[str]
     outside: list[str] | None
@@ -52,36 +52,38 @@ def scope_sets(task: str, data_root: Path | None = None) -> ScopeSets:
     return ScopeSets(sorted(inside), outside)
 
 
-def fit_contrast(x_in: np.ndarray, x_out: np.ndarray, l2: float = 0.1) -> ScopeModel:
+def fit_contrast(x_in: np.ndarray, x_out: np.ndarray, l2: float = 0.1) -> ScopeTest:
     """Logistic regression of "out of scope" on standardised features, classes weighted equally."""
     x = np.concatenate([x_in, x_out]).astype(np.float32)
     y = np.concatenate([np.zeros(len(x_in), int), np.ones(len(x_out), int)])
     mean, scale = standardiser(x)
     w, b = fit_softmax((x - mean) / scale, y, 2, l2, class_weights(y, 2), seed=SEED)
-    return ScopeModel("contrast", mean, scale, (w[:, 1] - w[:, 0]).astype(np.float32), float(b[1] - b[0]), 0.0)
+    return ScopeTest("contrast", mean, scale, (w[:, 1] - w[:, 0]).astype(np.float32), np.float32(b[1] - b[0]))
 
 
-def fit_distance(x_in: np.ndarray, components: int = DISTANCE_COMPONENTS) -> ScopeModel:
-    """Whitened leading principal components of the in-scope features: the outlier score is a Mahalanobis distance."""
+def fit_residual(x_in: np.ndarray, components: int = RESIDUAL_COMPONENTS) -> ScopeTest:
+    """The leading principal axes of the in-scope features: the score is what lies outside them."""
     x = x_in.astype(np.float32)
     mean, scale = standardiser(x)
     z = (x - mean) / scale
-    _, s, vt = np.linalg.svd(z - z.mean(axis=0), full_matrices=False)
-    k = min(components, len(s))
-    std = s[:k] / np.sqrt(max(len(z) - 1, 1))
-    projection = (vt[:k].T / np.maximum(std, 1e-6)).astype(np.float32)
-    return ScopeModel("distance", mean, scale, projection, 0.0, 0.0)
+    centre = z.mean(axis=0)
+    _, _, vt = np.linalg.svd(z - centre, full_matrices=False)
+    return ScopeTest("residual", mean, scale, vt[:components].astype(np.float32), centre.astype(np.float32))
 
 
-def set_threshold(model: ScopeModel, x_val_in: np.ndarray, share: float = FLAG_SHARE) -> ScopeModel:
-    """The outlier score above which only `share` of the task's own validation pictures lie."""
-    model.threshold = float(np.quantile(model.outlier_score(x_val_in), 1.0 - share))
-    return model
+def set_threshold(test: ScopeTest, x_val_in: np.ndarray, share: float) -> ScopeTest:
+    """The score above which only `share` of the task's own validation pictures lie."""
+    test.threshold = float(np.quantile(test.score(x_val_in), 1.0 - share))
+    return test
 
 
-def flagged(model: ScopeModel, x: np.ndarray) -> float:
+def flagged(model: ScopeModel | ScopeTest, x: np.ndarray) -> float:
     """Share of pictures called out of scope."""
-    return float(np.mean(~model.in_scope(x))) if len(x) else 0.0
+    if not len(x):
+        return 0.0
+    if isinstance(model, ScopeTest):
+        return float(np.mean(model.score(x) > model.threshold))
+    return float(np.mean(~model.in_scope(x)))
 
 
 def split_mask(paths: list[str], name: str) -> np.ndarray:
@@ -89,12 +91,16 @@ def split_mask(paths: list[str], name: str) -> np.ndarray:
 
 
 def describe(model: ScopeModel) -> str:
-    if model.kind == "contrast":
-        return ("logistic regression on the whole view's backbone features between paintings (style, genre, "
-                "and the medium task's paintings and watercolours) and photographs, sculpture and drawings, each "
-                "also as a generated gallery photo; out of scope when its log-odds exceed "
-                f"{model.threshold:.2f} (set so {FLAG_SHARE:.0%} of this task's validation pictures are flagged)")
-    return (f"Mahalanobis distance from this model's training pictures (clean and as gallery photos) in the "
-            f"{model.weights.shape[1]} leading principal components of the whole view's backbone features; out "
-            f"of scope beyond {model.threshold:.1f} (set so {FLAG_SHARE:.0%} of this task's validation pictures "
-            "are flagged)")
+    parts = []
+    for t in model.tests:
+        if t.kind == "residual":
+            parts.append(f"the norm of the whole view's standardised backbone features outside the "
+                         f"{t.weights.shape[0]} leading principal components of this model's training pictures "
+                         f"(clean and as gallery photos) exceeds {t.threshold:.1f}")
+        else:
+            parts.append("a logistic regression between paintings (style, genre, and the medium task's paintings "
+                         "and watercolours) and photographs, sculpture and drawings (each also as a generated "
+                         f"gallery photo) puts the log-odds of 'not a painting' above {t.threshold:.2f}")
+    share = FLAG_SHARE / max(1, len(model.tests))
+    return ("Out of scope when " + ", or when ".join(parts) + f". Each threshold flags {share:.0%} of this task's "
+            "validation pictures.")

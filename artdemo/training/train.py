@@ -57,7 +57,7 @@ def fit_recipe(td: TaskData, feats: dict[str, np.ndarray], recipe: Recipe,
     best = None
     for l2 in recipe.l2_grid:
         if recipe.hidden:
-            w1, b1, w, b = fit_mlp(z_tr, y_tr, n_classes, recipe.hidden, l2, weights, epochs=20, dropout=0.5, seed=SEED)
+            w1, b1, w, b = fit_mlp(z_tr, y_tr, n_classes, recipe.hidden, l2, weights, epochs=recipe.epochs, dropout=0.5, seed=SEED)
             w1 = w1.astype(np.float16)  # stored as float16: evaluate what is saved
             hidden = (w1, b1)
             logits_va = np.maximum(z_va @ w1.astype(np.float32) + b1, 0) @ w + b
@@ -71,7 +71,7 @@ def fit_recipe(td: TaskData, feats: dict[str, np.ndarray], recipe: Recipe,
             best = (score, l2, w, b, hidden)
     _, l2, w, b, (w1, b1) = best
     head = Head(td.classes, recipe.groups, mean, scale, w, b, 1.0,
-                info={"l2": l2, "hidden": recipe.hidden, "validation_" + recipe.select_by: grid},
+                info={"l2": l2, "hidden": recipe.hidden, "epochs": recipe.epochs, "validation_" + recipe.select_by: grid},
                 hidden_w=w1, hidden_b=b1)
     return head, grid
 
@@ -148,18 +148,19 @@ def fit_scope_model(task: str, data_root: Path | None, log) -> tuple[ScopeModel,
     val_own = np.tile(scope_fit.split_mask(paths_in, "val"), 2) & own
     test_own = np.tile(scope_fit.split_mask(paths_in, "test"), 2) & own
     figures: dict = {}
-    if sets.outside is None:
-        model = scope_fit.fit_distance(feats_in[train_in])
-    else:
+    tests = [scope_fit.fit_residual(feats_in[train_in])]
+    if sets.outside is not None:
         feats_out = _features(sets.outside, ["whole"], data_root, log)["whole"]
         train_out = np.tile(scope_fit.split_mask(sets.outside, "train"), 2)
         test_out = np.tile(scope_fit.split_mask(sets.outside, "test"), 2)
-        model = scope_fit.fit_contrast(feats_in[train_in], feats_out[train_out])
+        tests.append(scope_fit.fit_contrast(feats_in[train_in], feats_out[train_out]))
         figures["out_of_scope_test_pictures"] = int(test_out.sum())
-    scope_fit.set_threshold(model, feats_in[val_own])
+    for test in tests:
+        scope_fit.set_threshold(test, feats_in[val_own], scope_fit.FLAG_SHARE / len(tests))
+    model = ScopeModel(tests)
     figures.update({
         "method": scope_fit.describe(model),
-        "threshold": round(model.threshold, 4),
+        "thresholds": {t.kind: round(t.threshold, 4) for t in tests},
         "flagged_test_clean": round(scope_fit.flagged(model, feats_in[test_own & ~photo_in]), 4),
         "flagged_test_photos": round(scope_fit.flagged(model, feats_in[test_own & photo_in]), 4),
     })
@@ -167,8 +168,8 @@ def fit_scope_model(task: str, data_root: Path | None, log) -> tuple[ScopeModel,
         figures["rejected_out_of_scope_test"] = round(scope_fit.flagged(model, feats_out[test_out]), 4)
         figures["rejected_out_of_scope_test_photos"] = round(
             scope_fit.flagged(model, feats_out[test_out & np.repeat([False, True], len(sets.outside))]), 4)
-    log(f"{task}: scope {model.kind}: flags {figures['flagged_test_clean']:.1%} of clean held-out pictures, "
-        f"{figures['flagged_test_photos']:.1%} of their photos"
+    log(f"{task}: scope ({'+'.join(t.kind for t in tests)}): flags {figures['flagged_test_clean']:.1%} of clean "
+        f"held-out pictures, {figures['flagged_test_photos']:.1%} of their photos"
         + (f"; rejects {figures['rejected_out_of_scope_test']:.1%} of out-of-scope ones" if sets.outside else ""))
     return model, figures
 
@@ -262,7 +263,8 @@ def _head_words(head: Head) -> str:
     d = head.mean.shape[0]
     if head.hidden_w is not None:
         return (f"one hidden layer of {head.hidden_w.shape[1]} ReLU units ({d} inputs, dropout 0.5, weight decay "
-                f"{head.info['l2']}, class-weighted, float16 hidden weights) -> softmax -> temperature")
+                f"{head.info['l2']}, {head.info.get('epochs', 20)} epochs, class-weighted, float16 hidden weights) "
+                "-> softmax -> temperature")
     return f"linear softmax head ({d} inputs, L2 {head.info['l2']}, class-weighted) -> temperature"
 
 

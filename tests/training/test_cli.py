@@ -51,7 +51,7 @@ def test_predict_writes_one_row_per_image_and_task_and_reports_a_bad_file(tmp_pa
     for row in rows:
         classes = TASKS[row["task"]].classes
         assert row["prediction"] in classes
-        assert row["route"] in {"auto", "review"}
+        assert row["route"] in {"auto", "review", "out_of_scope"}
         total = sum(float(row[f"p_{c}"]) for c in classes)
         assert total == pytest.approx(1.0, abs=2e-3)
         assert float(row["confidence"]) == pytest.approx(max(float(row[f"p_{c}"]) for c in classes), abs=1e-4)
@@ -106,3 +106,24 @@ def test_predict_into_a_missing_folder_is_a_message_not_a_traceback(tmp_path, ca
     err = capsys.readouterr().err
     assert code == 1
     assert "Can't write the CSV" in err and "Traceback" not in err
+
+
+def test_predict_routes_pictures_that_are_no_artwork_out_of_scope_for_style_and_genre(tmp_path, capsys):
+    """scikit-image's sample photos (an astronaut, a cat, a cup of coffee, a rocket) are no paintings:
+    the style and genre models must not answer them alone."""
+    from PIL import Image
+    from skimage import data
+
+    _need("style")
+    _need("genre")
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("astronaut", "chelsea", "coffee", "rocket"):
+        Image.fromarray(getattr(data, name)()).save(folder / f"{name}.png")
+    out = tmp_path / "out.csv"
+    assert cli(["predict", "--task", "all", "--csv", str(out), str(folder)]) == 0
+    with out.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    painting_rows = [r for r in rows if r["task"] in ("style", "genre")]
+    assert len(painting_rows) == 8
+    assert {r["route"] for r in painting_rows} == {"out_of_scope"}, painting_rows

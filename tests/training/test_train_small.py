@@ -65,7 +65,7 @@ def test_train_writes_head_scope_and_a_card_with_clean_and_photo_figures(trained
     assert {e["look"] for e in raw["photo_examples"]} == {"photo"}
     assert [e["path"] for e in raw["photo_examples"]] == [e["path"] for e in raw["examples"]]
     scope = raw["scope_check"]
-    assert scope["method"].startswith("logistic regression")  # genre has an out-of-scope set: photos, sculpture
+    assert "principal components" in scope["method"] and "logistic regression" in scope["method"]  # genre has both tests
     assert 0.0 <= scope["flagged_test_clean"] <= 1.0 and "rejected_out_of_scope_test" in scope
     assert "artwork is found" in raw["preprocessing"] and "gallery photo" in raw["photos"]
     held_out = {r.path for r in list_labelled("genre", data)}
@@ -87,6 +87,6 @@ def test_the_predictor_reads_what_train_wrote_and_routes_by_scope(trained, monke
     assert answer.route in {"auto", "review", "out_of_scope"}
     assert answer.in_scope == (answer.route != "out_of_scope")
     scope = predictor.scope_model("genre")
-    assert scope is not None and scope.kind == "contrast"
+    assert scope is not None and [t.kind for t in scope.tests] == ["residual", "contrast"]
     assert answer.scope_score == pytest.approx(float(scope.outlier_score(
         predictor.features.features_of_images([result.found.crop], ["whole"])["whole"])[0]), abs=1e-3)
