@@ -103,9 +103,9 @@ def cold_start() -> list[Figure]:
     """Process start to first prediction, in a fresh interpreter."""
     code = (
         "import time,sys; t=time.perf_counter();"
-        "from artdemo import datacache, image_input, predictor;"
+        "from artdemo.sources import datacache; from artdemo.imaging import decode; from artdemo.models import predictor;"
         "row,_=datacache.random_labelled(rng=__import__('random').Random(0));"
-        "img=image_input.load_image_file(datacache.resolve(row.path));"
+        "img=decode.load_image_file(datacache.resolve(row.path));"
         "predictor.predict_image(img);"
         "print(time.perf_counter()-t)"
     )
