@@ -128,11 +128,11 @@ def cold_start() -> list[Figure]:
 def warm_latency(floor_s: float) -> list[Figure]:
     """All heads on one image (batch 1) and per image in a batch of 32, models warm."""
     from artdemo.sources import datacache
-    from artdemo.imaging import decode as image_input
+    from artdemo.imaging import decode
     from artdemo.models import predictor
 
     rows = datacache.list_labelled("medium")[:32]
-    images = [image_input.load_image_file(datacache.resolve(r.path)) for r in rows]
+    images = [decode.load_image_file(datacache.resolve(r.path)) for r in rows]
     one = median_seconds(lambda: predictor.predict_image(images[0]), repeat=10)
     batch_fn = getattr(predictor, "predict_images", None)
     figures = [Figure("warm latency, all heads, batch 1", one * 1e3, "ms/image",

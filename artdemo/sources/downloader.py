@@ -39,8 +39,8 @@ from pathlib import Path
 from PIL import Image
 
 from artdemo import config
-from artdemo.sources import met as met_client
-from artdemo.sources import moma as moma_catalogue
+from artdemo.sources import met
+from artdemo.sources import moma
 from artdemo.errors import ArtdemoError, OfflineError
 from artdemo.imaging.decode import decode_image
 from artdemo.sources.labels import LabelStore
@@ -48,7 +48,7 @@ from artdemo.tasks import labels_from_medium
 
 MAX_SIDE = 512
 MAX_FAILURES_IN_A_ROW = 10
-MOMA_LIMITER = met_client.RateLimiter(10.0)  # MoMA's image host: gentle
+MOMA_LIMITER = met.RateLimiter(10.0)  # MoMA's image host: gentle
 MET_MUSEUM = "Metropolitan Museum of Art"
 
 
@@ -88,7 +88,7 @@ class Fetcher:
     source: str
     dest: Path
     store: LabelStore = field(init=False)
-    catalogue: moma_catalogue.Catalogue | None = None
+    catalogue: moma.Catalogue | None = None
 
     def __post_init__(self) -> None:
         self.store = LabelStore(self.dest)
@@ -130,7 +130,7 @@ class Fetcher:
         if cand.moma_row is not None:
             row = cand.moma_row
             return row["medium"], row["image_url"], row["page_url"]
-        obj = met_client.to_art_object(met_client.get_client().object_json(cand.object_id))
+        obj = met.to_art_object(met.get_client().object_json(cand.object_id))
         if not obj.image_url or not obj.public_domain:
             return None
         medium = cand.medium_text if cand.medium_text is not None else obj.medium
@@ -139,8 +139,8 @@ class Fetcher:
     def _image_bytes(self, url: str) -> bytes:
         if self.source == "moma":
             MOMA_LIMITER.acquire()
-            return moma_catalogue.fetch_image(url, self.catalogue.source if self.catalogue else None)
-        return met_client.get_client().fetch_image(url)
+            return moma.fetch_image(url, self.catalogue.source if self.catalogue else None)
+        return met.get_client().fetch_image(url)
 
 
 def save_image(data: bytes, target: Path) -> tuple[int, int]:
@@ -165,16 +165,16 @@ def _safe_id(object_id: str) -> str:
 def met_candidates(mediums: list[str]) -> Iterator[Candidate]:
     seen: set[int] = set()
     for word in mediums or ["lithograph"]:
-        for object_id in met_client.get_client().candidate_ids(word):
+        for object_id in met.get_client().candidate_ids(word):
             if object_id not in seen:
                 seen.add(object_id)
                 yield Candidate(str(object_id))
 
 
-def moma_candidates(catalogue: moma_catalogue.Catalogue, mediums: list[str]) -> Iterator[Candidate]:
+def moma_candidates(catalogue: moma.Catalogue, mediums: list[str]) -> Iterator[Candidate]:
     frame = catalogue.with_images()
     if frame.empty:
-        raise ArtdemoError(moma_catalogue._no_images_message(catalogue))
+        raise ArtdemoError(moma._no_images_message(catalogue))
     words = [m.lower() for m in mediums]
     for row in frame.to_dict("records"):
         if not words or any(w in row["medium"].lower() for w in words):
@@ -215,7 +215,7 @@ def run(source: str, dest: Path, limit: int, mediums: list[str], out=None) -> Ta
         )
     fetcher = Fetcher(source, dest)
     if source == "moma":
-        fetcher.catalogue = moma_catalogue.load_catalogue()
+        fetcher.catalogue = moma.load_catalogue()
         candidates = moma_candidates(fetcher.catalogue, mediums)
     elif source == "mame":
         candidates = mame_candidates(mediums)
@@ -230,7 +230,7 @@ def run(source: str, dest: Path, limit: int, mediums: list[str], out=None) -> Ta
             tally.failures_in_a_row = 0
         except OfflineError:
             raise
-        except met_client.NotFoundError:
+        except met.NotFoundError:
             outcome = "skipped"  # listed, but the MET no longer has it
         except ArtdemoError as err:
             outcome = "failed"

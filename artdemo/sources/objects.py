@@ -14,9 +14,9 @@ import random
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from artdemo.sources import cache as cache_source
-from artdemo.sources import met as met_client
-from artdemo.sources import moma as moma_catalogue
+from artdemo.sources import cache
+from artdemo.sources import met
+from artdemo.sources import moma
 from artdemo.errors import ArtdemoError
 from artdemo.imaging.decode import MAX_BYTES, decode_image, image_fingerprint
 from artdemo.sources.records import ArtObject
@@ -38,10 +38,10 @@ def random_object(source: str, rng: random.Random | None = None) -> ArtObject:
         raise ArtdemoError(f"Unknown source {source!r}; choose one of: {', '.join(SOURCES)}.")
     try:
         if source == "met":
-            return met_client.get_client().random_object(rng)
+            return met.get_client().random_object(rng)
         if source == "moma":
-            return moma_catalogue.random_object(rng)
-        return cache_source.random_cached_object(rng=rng)
+            return moma.random_object(rng)
+        return cache.random_cached_object(rng=rng)
     except ArtdemoError:
         raise
     except Exception as exc:  # noqa: BLE001 - the kiosk must keep running
@@ -88,4 +88,4 @@ def object_from_url(url: str) -> ArtObject:
 
 def object_from_cache_path(path: str) -> ArtObject:
     """An image of the local data cache, with its true labels."""
-    return cache_source.object_from_cache_path(path)
+    return cache.object_from_cache_path(path)

@@ -88,7 +88,8 @@ def test_classify_a_cache_image(client, tmp_path):
         assert sum(pred["probabilities"]) == pytest.approx(1.0, abs=1e-4)
         assert pred["predicted"] == pred["classes"][int(np.argmax(pred["probabilities"]))]
         assert pred["confidence"] == pytest.approx(max(pred["probabilities"]), abs=1e-6)
-        assert pred["route"] in {"auto", "review"}
+        assert pred["route"] in {"auto", "review", "out_of_scope"}
+        assert (pred["route"] == "out_of_scope") == (not pred["in_scope"])
     width, height = Image.open(image).size
     assert answer["image"] == {"width": width, "height": height, "source": "upload"}
     assert answer["models"].startswith("bundled models/")

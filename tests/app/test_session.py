@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from artdemo.app import session as ui_state
+from artdemo.app import session
 from artdemo.errors import ArtdemoError
 from artdemo.sources.records import ArtObject
 
 
 @dataclass
-class FakePrediction:  # the fields ui_state reads from predictor.Prediction
+class FakePrediction:  # the fields the session reads from predictor.Prediction
     predicted: str
 
 
@@ -30,46 +30,46 @@ def artwork(object_id="1", labels=None, data=None) -> ArtObject:
 
 def test_set_object_decodes_the_picture_and_forgets_old_predictions():
     state = {}
-    ui_state.set_object(state, artwork("1"))
-    ui_state.set_predictions(state, {"medium": FakePrediction("painting")})
-    rgb = ui_state.set_object(state, artwork("2"))
+    session.set_object(state, artwork("1"))
+    session.set_predictions(state, {"medium": FakePrediction("painting")})
+    rgb = session.set_object(state, artwork("2"))
     assert rgb.shape == (30, 40, 3) and rgb.dtype == np.uint8
-    assert ui_state.current_object(state).object_id == "2"
-    assert ui_state.current_predictions(state) is None
+    assert session.current_object(state).object_id == "2"
+    assert session.current_predictions(state) is None
 
 
 def test_a_broken_picture_is_a_message_and_keeps_the_previous_artwork():
     state = {}
-    ui_state.set_object(state, artwork("1"))
+    session.set_object(state, artwork("1"))
     with pytest.raises(ArtdemoError):
-        ui_state.set_object(state, artwork("2", data=b"%PDF-1.4 not an image"))
+        session.set_object(state, artwork("2", data=b"%PDF-1.4 not an image"))
     with pytest.raises(ArtdemoError, match="no image"):
-        ui_state.set_object(state, artwork("3", data=b""))
-    assert ui_state.current_object(state).object_id == "1"
+        session.set_object(state, artwork("3", data=b""))
+    assert session.current_object(state).object_id == "1"
 
 
 def test_tally_counts_right_and_wrong_once_per_artwork():
     state = {}
-    ui_state.set_object(state, artwork("1", labels={"medium": "lithograph", "lithograph": "lithograph"}))
+    session.set_object(state, artwork("1", labels={"medium": "lithograph", "lithograph": "lithograph"}))
     preds = {"medium": FakePrediction("painting"), "lithograph": FakePrediction("lithograph"),
              "style": FakePrediction("baroque")}
-    found = ui_state.set_predictions(state, preds)
-    ui_state.set_predictions(state, preds)  # a rerun must not count again
-    assert ui_state.tally(state) == {"right": 1, "wrong": 1}
+    found = session.set_predictions(state, preds)
+    session.set_predictions(state, preds)  # a rerun must not count again
+    assert session.tally(state) == {"right": 1, "wrong": 1}
     assert found["medium"].correct is False and found["lithograph"].correct is True
     assert found["style"].correct is None and "no museum label" in found["style"].mark()
 
 
 def test_unlabelled_artworks_leave_the_tally_alone():
     state = {}
-    ui_state.set_object(state, artwork("9"))
-    ui_state.set_predictions(state, {"medium": FakePrediction("painting")})
-    assert ui_state.tally(state) == {"right": 0, "wrong": 0}
+    session.set_object(state, artwork("9"))
+    session.set_predictions(state, {"medium": FakePrediction("painting")})
+    assert session.tally(state) == {"right": 0, "wrong": 0}
 
 
 def test_default_class_is_the_prediction():
     state = {}
-    ui_state.set_object(state, artwork("1"))
-    assert ui_state.default_class(state, "medium", ["drawing", "painting"]) == "drawing"
-    ui_state.set_predictions(state, {"medium": FakePrediction("painting")})
-    assert ui_state.default_class(state, "medium", ["drawing", "painting"]) == "painting"
+    session.set_object(state, artwork("1"))
+    assert session.default_class(state, "medium", ["drawing", "painting"]) == "drawing"
+    session.set_predictions(state, {"medium": FakePrediction("painting")})
+    assert session.default_class(state, "medium", ["drawing", "painting"]) == "painting"
