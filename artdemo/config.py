@@ -58,3 +58,13 @@ def hf_repo() -> str | None:
 
 def offline() -> bool:
     return os.environ.get("ARTDEMO_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def positive_number(name: str, default: float) -> float:
+    """A positive number from the environment; unset, unreadable or not above 0 gives `default`
+    (a typo in a kiosk's setting must not stop the app)."""
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default

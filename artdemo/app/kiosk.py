@@ -12,12 +12,12 @@ all of this is tested without Streamlit, a clock or a network.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
 
+from artdemo import config
 from artdemo.app import artworks, inference, words
 from artdemo.app.framing import frame
 from artdemo.app.overlay import heat_overlay
@@ -40,20 +40,13 @@ DEFAULT_IDLE_TIMEOUT = 45.0
 
 def interval_seconds() -> float:
     """Seconds between artworks (`ARTDEMO_KIOSK_SECONDS`; tests use a short one)."""
-    return _positive_env("ARTDEMO_KIOSK_SECONDS", DEFAULT_INTERVAL)
+    return config.positive_number("ARTDEMO_KIOSK_SECONDS", DEFAULT_INTERVAL)
 
 
 def idle_timeout_seconds() -> float:
     """Seconds without a touch before the loop resumes (`ARTDEMO_KIOSK_IDLE_SECONDS`)."""
-    return _positive_env("ARTDEMO_KIOSK_IDLE_SECONDS", DEFAULT_IDLE_TIMEOUT)
+    return config.positive_number("ARTDEMO_KIOSK_IDLE_SECONDS", DEFAULT_IDLE_TIMEOUT)
 
-
-def _positive_env(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
 
 
 @dataclass(frozen=True)

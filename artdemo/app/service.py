@@ -38,6 +38,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from artdemo import config
 from artdemo.app import timings
 from artdemo.app.line import Busy, Replaced, busy_message, ordinal, waiting_message  # noqa: F401 (re-exported)
 from artdemo.errors import ArtdemoError
@@ -66,13 +67,6 @@ def _real_explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> n
 
     return compute(rgb, task, class_name, method)
 
-
-def _env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
 
 
 @dataclass(eq=False)
@@ -115,9 +109,9 @@ class InferenceService:
         self.explain_fn = explain_fn or _real_explain
         self.max_batch = max_batch
         self.batch_wait = batch_wait
-        self.max_waiting = int(max_waiting or _env_number("ARTDEMO_QUEUE_LIMIT", 64))
+        self.max_waiting = int(max_waiting or config.positive_number("ARTDEMO_QUEUE_LIMIT", 64))
         self.max_background = max_background
-        self.timeout = float(timeout or _env_number("ARTDEMO_SERVICE_TIMEOUT", 180.0))
+        self.timeout = float(timeout or config.positive_number("ARTDEMO_SERVICE_TIMEOUT", 180.0))
         self._lanes: tuple[deque[Ticket], ...] = (deque(), deque(), deque())
         self._pending_explain: dict[str, Ticket] = {}
         self._running: list[Ticket] = []

@@ -21,7 +21,6 @@ or mirror the operator chose); the real MET's image host is public anyway.
 from __future__ import annotations
 
 import json
-import os
 import random
 import threading
 import time
@@ -99,13 +98,6 @@ class RetryPolicy:
     max_delay: float = 4.0
 
 
-def _env_float(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, ""))
-        return value if value > 0 else default
-    except ValueError:
-        return default
-
 
 class MetClient:
     """One API base. Cheap to build; `get_client()` keeps one per base URL."""
@@ -123,7 +115,7 @@ class MetClient:
         nested calls (search, objects, image) share it instead of each starting anew."""
         outer = getattr(self._local, "deadline", None)
         if outer is None:
-            self._local.deadline = time.monotonic() + _env_float("ARTDEMO_MET_DEADLINE", DEFAULT_DEADLINE)
+            self._local.deadline = time.monotonic() + config.positive_number("ARTDEMO_MET_DEADLINE", DEFAULT_DEADLINE)
         try:
             yield self._local.deadline
         finally:
@@ -212,7 +204,7 @@ class MetClient:
                 LIMITER.acquire()
                 try:
                     data = fetch_url_bytes(url, max_bytes=MAX_BYTES, allow_private=allow_private,
-                                           timeout=min(left, _env_float("ARTDEMO_MET_TIMEOUT", 10.0) + 5.0))
+                                           timeout=min(left, config.positive_number("ARTDEMO_MET_TIMEOUT", 10.0) + 5.0))
                     decode_image(data)
                     return data
                 except OfflineError:
@@ -233,7 +225,7 @@ class MetClient:
             return self._get_json_until(path, object_id, deadline)
 
     def _get_json_until(self, path: str, object_id: int | str | None, deadline: float) -> dict:
-        timeout = _env_float("ARTDEMO_MET_TIMEOUT", 10.0)
+        timeout = config.positive_number("ARTDEMO_MET_TIMEOUT", 10.0)
         last: ArtdemoError | None = None
         for attempt in range(self.policy.attempts):
             left = deadline - time.monotonic()
