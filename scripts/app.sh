@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh requirements.txt
-exec .venv/bin/streamlit run app.py "$@"
+# `streamlit run app.py` with the models warming up from the start (artdemo/ui/serve.py)
+exec .venv/bin/python -m artdemo.ui.serve "$@"

@@ -84,14 +84,15 @@ def _free_port() -> int:
 def _command(front: str, port: int) -> list[str]:
     if front == "gradio":
         return [sys.executable, "gradio_app.py"]
-    return [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    return [sys.executable, "-m", "artdemo.ui.serve", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--server.headless", "true"]
 
 
 @contextlib.contextmanager
 def running_server(front: str, workdir: Path, env: dict[str, str] | None = None,
                    wait: bool = True, start_timeout: float = 180.0) -> Iterator[Server]:
-    """Start the real app (`python gradio_app.py` or `streamlit run app.py`) on a free port, its
+    """Start the real app (`python gradio_app.py`, or `streamlit run app.py` through
+    artdemo.ui.serve as scripts/app.sh starts it) on a free port, its
     timings logged to `workdir`; with `wait`, return once it answers HTTP."""
     port = _free_port()
     timings_log = workdir / f"timings-{front}-{port}.jsonl"

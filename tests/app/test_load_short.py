@@ -35,3 +35,21 @@ def test_one_and_eight_gradio_visitors_are_all_served_and_timed_on_both_sides(tm
         assert run["peak_rss_mb"] < 4096
     eight = result["runs"][1]
     assert eight["server"]["service.predict"]["p95_s"] <= eight["client"]["classify"]["p95_s"] + 0.5
+
+
+def test_the_streamlit_launcher_warms_the_models_before_any_visitor_connects(tmp_path):
+    """`scripts/app.sh` starts Streamlit through artdemo.ui.serve: the warm-up's predictions reach the
+    server's timing log although no browser or websocket ever connects (plain `streamlit run` would
+    wait for the first visitor to run app.py)."""
+    import json
+    import time
+
+    with load.running_server("streamlit", tmp_path, {"ARTDEMO_CACHE": str(tmp_path / "cache"),
+                                                    "ARTDEMO_PRECOMPUTE": "0"}) as server:
+        deadline = time.time() + 120
+        actions: list[str] = []
+        while time.time() < deadline and "service.predict" not in actions:
+            time.sleep(0.5)
+            if server.timings_log.is_file():
+                actions = [json.loads(line)["action"] for line in server.timings_log.read_text().splitlines()]
+        assert "service.predict" in actions, f"no warm-up prediction within 120 s; logged: {actions}"
