@@ -17,8 +17,9 @@ Three rules shape everything here:
 - Museum images of prints show the sheet square on a plain backdrop, and a
   print's image sits on plain paper. That looks exactly like an unframed work
   on a wall photographed dead front-on, so an outline square to the picture's
-  axes is cropped only when a frame is seen inside it. A phone held by hand is
-  almost never that square.
+  axes is cropped only when a strong frame and a mat are seen inside it, and
+  an unframed one only when it is clearly tilted and crisp-edged. A phone held
+  by hand is rarely that square; a print's inked edge is rarely that crisp.
 Detection runs on a copy about 400 px long, so it costs the same for any photo.
 """
 
@@ -44,6 +45,10 @@ FIT = 0.75
 LOOSE_FIT = 0.45
 """A rougher outline is enough when a frame is seen inside it."""
 
+CUT_MIN_AREA = 0.2
+"""An outline running off the picture's edge must be this large: a close-up of a big frame, not a
+shutter or a door at the edge of a painting."""
+
 MIN_HUNG = 0.06
 """Smallest share of the picture a photographed work takes (a plinth's face or a label is smaller)."""
 
@@ -53,10 +58,10 @@ OUTSIDE_BUSY = 0.25
 SQUARE_SLOPE = 0.012
 """Sides within ~0.7 degrees of the picture's axes: how scans and museum images sit, rarely phone photos."""
 
-UNFRAMED_SLOPE = 0.025
+UNFRAMED_SLOPE = 0.035
 """Unframed, unmatted, within ~2 degrees of square: a print's image on its sheet, not a photo of a wall."""
 
-UNFRAMED_FIT = 0.8
+UNFRAMED_FIT = 0.9
 """An unframed work's own edge must be crisp all round: a print's image on its paper is often ragged."""
 
 EDGE_MARGIN = 0.04
@@ -166,9 +171,9 @@ class _Look:
         col = blurred.astype(np.float32)
         tx = _texture(col)
         c = small[:, 3:-3]
-        hi = np.maximum(np.maximum(c[..., 0], c[..., 1]), c[..., 2])
-        lo = np.minimum(np.minimum(c[..., 0], c[..., 1]), c[..., 2])
-        ok = (hi < 245) & (lo > 10)  # clipped pixels show no noise
+        brightest = np.maximum(np.maximum(c[..., 0], c[..., 1]), c[..., 2])
+        darkest = np.minimum(np.minimum(c[..., 0], c[..., 1]), c[..., 2])
+        ok = (brightest < 245) & (darkest > 10)  # clipped pixels show no noise
         noise = float(np.percentile(tx[ok] if ok.mean() > 0.1 else tx, 10))
         edges = tuple(cv2.Canny(blurred, lo, hi, L2gradient=True) for lo, hi in ((20, 60), (45, 130), (90, 240)))
         # Texture: edges that survive Canny hysteresis (noise and JPEG blocks on a wall mostly do
@@ -256,7 +261,7 @@ def _outline_quads(look: _Look) -> list[np.ndarray]:
         quads += _quads_from_edges(cv2.dilate(edges, kernel), MIN_AREA * w * h)
     tol = 0.02 * max(w, h)
     kept = _dedupe([q for q in quads if _plausible_shape(q) and _slope(q) <= MAX_SLOPE], tol)
-    return _dedupe([_refine(q, look.edges[0]) for q in kept], tol)
+    return _dedupe([_refine(q, look) for q in kept], tol)
 
 
 def _dedupe(quads: list[np.ndarray], tol: float) -> list[np.ndarray]:
@@ -267,11 +272,28 @@ def _dedupe(quads: list[np.ndarray], tol: float) -> list[np.ndarray]:
     return kept
 
 
-def _refine(q: np.ndarray, edges: np.ndarray, reach: float = 3.0, max_move: float = 4.0) -> np.ndarray:
-    """Fit each side to the edge pixels along it: contour simplification leaves corners a pixel or two off.
+def _refine(q: np.ndarray, look: _Look) -> np.ndarray:
+    """The outline with its sides fitted to the edge pixels along them, if that fits better.
+
+    A tight fit corrects a pixel or two; a wide one first catches a side that
+    contour simplification tilted. Either is kept only if the outline then
+    follows the colour steps along it more closely (see _side_fit): a wide
+    fit can also jump to a neighbouring line (a moulding step, a shadow).
+    """
+    edges = look.edges[0]
+    tight = _fit_sides(q, edges, reach=3.0, max_move=4.0)
+    wide = _fit_sides(_fit_sides(q, edges, reach=6.0, max_move=8.0), edges, reach=2.5, max_move=3.0)
+    best, best_fit = tight, _side_fit(tight, look) + 0.02  # a small preference for the tight fit
+    wide_fit = _side_fit(wide, look)
+    return wide if wide_fit > best_fit else best
+
+
+def _fit_sides(q: np.ndarray, edges: np.ndarray, reach: float, max_move: float) -> np.ndarray:
+    """Fit each side to the edge pixels within `reach` of it: contour simplification leaves corners off.
 
     Exact sides matter: whether an outline is square to the picture decides
-    between a museum image and a phone photo.
+    between a museum image and a phone photo. Fits that would move a corner by
+    more than `max_move` are refused: the contour was then something else.
     """
     h, w = edges.shape
     lines = []
@@ -291,7 +313,14 @@ def _refine(q: np.ndarray, edges: np.ndarray, reach: float = 3.0, max_move: floa
         near = pts[(np.abs(off) <= reach) & (t > 0.1 * length) & (t < 0.9 * length)]
         if len(near) < 0.3 * length:
             return q
-        vx, vy, cx, cy = cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        near = near[:: max(1, len(near) // 120)].astype(np.float32)  # enough points for a line
+        vx, vy, cx, cy = cv2.fitLine(near, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        # Once more without the stray pixels (a corner of the next line, a speck): cheaper than
+        # an iterative robust fit, and as good for a side that is mostly one straight edge.
+        dist = np.abs((near[:, 0] - cx) * vy - (near[:, 1] - cy) * vx)
+        inliers = near[dist <= 1.5]
+        if len(inliers) >= max(8, len(near) // 2):
+            vx, vy, cx, cy = cv2.fitLine(inliers, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
         lines.append((np.array([cx, cy]), np.array([cx + vx, cy + vy])))
     corners = []
     for i in range(4):
@@ -318,7 +347,7 @@ class _Candidate:
     inside_busy: float  # and inside it
     fit: float  # the weakest side's share of edge crossings right on the outline (see _side_fit)
     centrality: float  # 1 at the centre, 0 at a corner
-    square: bool  # sides parallel to the picture's edges (no perspective, no tilt)
+    square: bool  # sides parallel to the picture's edges (no perspective, no tilt), see _describe
 
 
 def _plausible_shape(q: np.ndarray) -> bool:
@@ -390,31 +419,25 @@ def _side_fit(q: np.ndarray, look: _Look, lines: int = 2) -> float:
     """
     h, w = look.busy.shape
     cut = _cut_sides(q, w, h)
-    centre = q.mean(axis=0)
-    t = np.linspace(0.1, 0.9, 32)[:, None, None]
-    offsets = np.arange(6, -7, -1, dtype=np.float64)[None, :, None]  # from outside inwards
+    a = q.astype(np.float64)
+    d = np.roll(a, -1, axis=0) - a  # side i runs from corner i to corner i+1
+    normal = np.c_[d[:, 1], -d[:, 0]] / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
+    outward = np.sign(np.sum(normal * (a + d / 2 - a.mean(axis=0)), axis=1, keepdims=True))
+    normal *= np.where(outward == 0, 1, outward)
+    t = np.linspace(0.1, 0.9, 32)[None, :, None, None]
+    offsets = np.arange(6, -7, -1, dtype=np.float64)[None, None, :, None]  # from outside inwards
+    pts = np.round(a[:, None, None] + d[:, None, None] * t + offsets * normal[:, None, None]).astype(int)
+    seen = ((pts[..., 0] >= 0) & (pts[..., 0] < w) & (pts[..., 1] >= 0) & (pts[..., 1] < h)).all(axis=2)
+    prof = look.col[np.clip(pts[..., 1], 0, h - 1), np.clip(pts[..., 0], 0, w - 1)]  # 4 x 32 x 13 x 3
+    # Steps between neighbours from 6 px out to 2 px in; texture further in is the picture's.
+    grad = _colour_dist(np.diff(prof[:, :, :10], axis=2))  # 4 x 32 x 9
+    found = (grad.max(axis=2) >= max(4.0, look.step / 2)) & seen
+    where = np.argmax(grad, axis=2)  # 0 is 5.5 px out, 8 is 2.5 px in
     worst = 1.0
     for i in range(4):
-        if cut[i]:
-            continue
-        a, b = q[i].astype(np.float64), q[(i + 1) % 4].astype(np.float64)
-        d = b - a
-        normal = np.array([d[1], -d[0]]) / (np.linalg.norm(d) + 1e-6)
-        if np.dot(normal, (a + b) / 2 - centre) < 0:
-            normal = -normal
-        pts = np.round(a + d * t + offsets * normal).astype(int)  # 32 x 13 x 2
-        inside = (pts[..., 0] >= 0) & (pts[..., 0] < w) & (pts[..., 1] >= 0) & (pts[..., 1] < h)
-        rows = inside.all(axis=1)
-        if rows.sum() < 8:
-            continue
-        prof = look.col[pts[rows][..., 1], pts[rows][..., 0]]  # n x 13 x 3
-        # Steps between neighbours from 6 px out to 2 px in; texture further in is the picture's.
-        grad = _colour_dist(np.diff(prof[:, :10], axis=1))  # n x 9
-        found = grad.max(axis=1) >= max(4.0, look.step / 2)
-        if found.sum() < 4:
-            continue  # too faint to judge; the contrast checks speak for this side
-        where = np.argmax(grad[found], axis=1)  # 0 is 5.5 px out, 8 is 2.5 px in
-        worst = min(worst, _in_line(where, 9, lines))
+        if cut[i] or seen[i].sum() < 8 or found[i].sum() < 4:
+            continue  # off the picture, or too faint to judge: the contrast checks speak for it
+        worst = min(worst, _in_line(where[i][found[i]], 9, lines))
     return worst
 
 
@@ -428,7 +451,7 @@ def _square_fits_better(q: np.ndarray, look: _Look) -> bool:
 
 
 def _in_line(where: np.ndarray, bins: int, lines: int = 2) -> float:
-    """Share of step positions on at most two straight lines, each two pixels wide.
+    """Share of step positions on at most `lines` straight lines (1 or 2), each two pixels wide.
 
     Blur puts a straight edge's step at one distance, give or take a pixel, all
     along a side; a thin line beside an edge (a painted border, a lip) gives a
@@ -479,6 +502,7 @@ def _hugs_edges(q: np.ndarray, w: int, h: int) -> bool:
 
 
 def _describe(q: np.ndarray, look: _Look) -> _Candidate | None:
+    """Measure an outline for _decide, or None if it cannot be a work's edge at all."""
     if not _plausible_shape(q):
         return None
     slope = _slope(q)
@@ -486,13 +510,15 @@ def _describe(q: np.ndarray, look: _Look) -> _Candidate | None:
         return None
     h, w = look.busy.shape
     sides = _side_contrast(q, look.col)
-    if np.isnan(sides).sum() > 2:
-        return None
+    cut = int(np.isnan(sides).sum())
+    area = float(cv2.contourArea(q)) / (w * h)
+    if cut > 2 or (cut and area < CUT_MIN_AREA):
+        return None  # a photo cuts off a frame only when the work fills much of it
     c = q.mean(axis=0) / [w, h] - 0.5
     outside_busy, inside_busy = _busy_around(q, look.busy)
     return _Candidate(
         quad=q,
-        area=float(cv2.contourArea(q)) / (w * h),
+        area=area,
         support=float(np.nanmean(sides)),
         side_support=float(np.nanmin(sides)),
         outside_busy=outside_busy,
@@ -507,6 +533,12 @@ def _describe(q: np.ndarray, look: _Look) -> _Candidate | None:
 
 
 def _decide(cands: list[_Candidate], look: _Look) -> tuple[np.ndarray | None, float, str]:
+    """The quad to crop (detection pixels), a score and why; or None and why not.
+
+    In order of trust: a clean outline on a plain wall (then look inside it for
+    frame and mat), a rougher one with a frame seen inside it, and last a frame
+    and mat filling the whole picture. Anything else passes through.
+    """
     h, w = look.busy.shape
     good = [c for c in cands if c.support > 0.55 and c.side_support > 0.3]
     outlines = [c.quad for c in good]
@@ -528,7 +560,8 @@ def _decide(cands: list[_Candidate], look: _Look) -> tuple[np.ndarray | None, fl
             return _finish(inner, look, 1 - root.outside_busy / OUTSIDE_BUSY, True, "frame and mat on a plain wall")
         inner = _scan_inward(look, root.quad, outlines, need_frame=False)
         if inner is None and (_slope(root.quad) < UNFRAMED_SLOPE or root.fit < UNFRAMED_FIT):
-            return None, 0.0, "an unframed sheet, nearly square or with ragged edges: a print on its paper, passed through"
+            why = "an unframed sheet, nearly square or with ragged edges: a print on its paper, passed through"
+            return None, 0.0, why
         nested = inner is not None
         why = "frame or mat on a plain wall" if nested else "an unframed work on a plain wall"
         return _finish(root.quad if inner is None else inner, look, 1 - root.outside_busy / OUTSIDE_BUSY, nested, why)
@@ -546,7 +579,9 @@ def _decide(cands: list[_Candidate], look: _Look) -> tuple[np.ndarray | None, fl
     return _finish(inner, look, 0.6, True, "a frame and mat filling the picture")
 
 
-def _finish(quad: np.ndarray, look: _Look, plain: float, nested: bool, why: str) -> tuple[np.ndarray | None, float, str]:
+def _finish(
+    quad: np.ndarray, look: _Look, plain: float, nested: bool, why: str
+) -> tuple[np.ndarray | None, float, str]:
     """Last checks on the chosen quad, and how sure we are (plain wall, clear outline, frame seen)."""
     h, w = look.busy.shape
     area = float(cv2.contourArea(quad)) / (w * h)

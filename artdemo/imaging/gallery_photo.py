@@ -90,7 +90,7 @@ class PhotoParams:
     shadow_dx: float
     shadow_dy: float
     shadow_blur: float
-    neighbour: float  # 0 = none, else the neighbour's size relative to the main work
+    neighbour: float  # 0 = none, else the size of a work hung beside (away from the label) vs the main one
     neighbour_cut: bool  # the neighbour runs off the photo's edge
     yaw: float  # degrees, camera turned left/right of the wall's normal
     pitch: float  # degrees, camera above/below
@@ -242,6 +242,11 @@ def _framed(art: _Box, s: float, p: PhotoParams, scale: float = 1.0) -> _Framed:
     return _Framed(art, window, window.grow(frame, frame, frame, frame))
 
 
+def _between(a: _Box, b: _Box, t: float) -> _Box:
+    """The box a share t of the way from a to b (0 = a, 1 = b)."""
+    return _Box(*(u + (v - u) * t for u, v in zip((a.x0, a.y0, a.x1, a.y1), (b.x0, b.y0, b.x1, b.y1))))
+
+
 def _px(v: float) -> int:
     return int(round(v))
 
@@ -256,7 +261,11 @@ def _shade(colour: Colour, factor: float) -> Colour:
 
 
 def _draw_frame(canvas: np.ndarray, f: _Framed, p: PhotoParams, rng: np.random.Generator) -> None:
-    """Moulding as stepped bands, each side lit as if from above-left, plus wood grain."""
+    """Moulding as stepped bands, each side lit as if from above-left, plus wood grain.
+
+    Steps and shading give the finder the nested edges and bevel lines real
+    mouldings have, so it cannot simply take the first strong edge inside.
+    """
     if p.frame_width <= 0:
         return
     steps = p.frame_steps
@@ -265,8 +274,7 @@ def _draw_frame(canvas: np.ndarray, f: _Framed, p: PhotoParams, rng: np.random.G
     step_light = [1.0] + [float(rng.uniform(0.72, 1.25)) for _ in range(steps - 1)]
     for k in range(steps):
         a, b = k / steps, (k + 1) / steps
-        o = _Box(*(outer.__dict__[n] + (inner.__dict__[n] - outer.__dict__[n]) * a for n in ("x0", "y0", "x1", "y1")))
-        i = _Box(*(outer.__dict__[n] + (inner.__dict__[n] - outer.__dict__[n]) * b for n in ("x0", "y0", "x1", "y1")))
+        o, i = _between(outer, inner, a), _between(outer, inner, b)
         sides = (
             [(o.x0, o.y0), (o.x1, o.y0), (i.x1, i.y0), (i.x0, i.y0)],  # top
             [(o.x0, o.y0), (i.x0, i.y0), (i.x0, i.y1), (o.x0, o.y1)],  # left
@@ -323,7 +331,11 @@ def _draw_shadow(canvas: np.ndarray, f: _Framed, p: PhotoParams, s: float) -> No
     k = max(1, int(blur // 3))
     mask = np.zeros(((y1 - y0) // k + 1, (x1 - x0) // k + 1), np.float32)
     cv2.rectangle(
-        mask, (_px((box.x0 - x0) / k), _px((box.y0 - y0) / k)), (_px((box.x1 - x0) / k), _px((box.y1 - y0) / k)), 1.0, -1
+        mask,
+        (_px((box.x0 - x0) / k), _px((box.y0 - y0) / k)),
+        (_px((box.x1 - x0) / k), _px((box.y1 - y0) / k)),
+        1.0,
+        -1,
     )
     mask = cv2.GaussianBlur(mask, (0, 0), blur / k)
     mask = cv2.resize(mask, (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
@@ -395,6 +407,18 @@ def _layout(art_shape, p: PhotoParams, size: tuple[int, int]) -> tuple[_Framed, 
     art_w, art_h = math.sqrt(area * aspect), math.sqrt(area / aspect)
     s = math.sqrt(art_w * art_h)
     main = _framed(_Box(0, 0, art_w, art_h), s, p)
+    # A close-up photo shows the work large and its frame and mat thinner, rather than the
+    # other way round: narrow the surround (to a third at most) before shrinking the work.
+    extra_w, extra_h = main.outer.w - art_w, main.outer.h - art_h
+    room = min(
+        (_SPAN * W - art_w) / extra_w if extra_w > 0 else 1.0,
+        (_SPAN * H - art_h) / extra_h if extra_h > 0 else 1.0,
+    )
+    if room < 1.0:
+        s_frame = s * max(1 / 3, room)
+        main = _framed(_Box(0, 0, art_w, art_h), s_frame, p)
+    else:
+        s_frame = s
     nb = None
     span_w, span_h = main.outer.w, main.outer.h
     gap = 0.0
@@ -405,8 +429,9 @@ def _layout(art_shape, p: PhotoParams, size: tuple[int, int]) -> tuple[_Framed, 
             span_w = main.outer.w + gap + nb_w
     fit = min(1.0, _SPAN * W / span_w, _SPAN * H / span_h)
     s *= fit
+    s_frame *= fit
     art = _Box(0, 0, art_w * fit, art_h * fit)
-    main = _framed(art, s, p)
+    main = _framed(art, s_frame, p)
     room_x, room_y = W - main.outer.w, H - main.outer.h
     if p.neighbour > 0 and not p.neighbour_cut:
         # The pair is centred as a group, so the bigger main work is also the more central one.
@@ -420,14 +445,14 @@ def _layout(art_shape, p: PhotoParams, size: tuple[int, int]) -> tuple[_Framed, 
     if p.neighbour > 0:
         k = p.neighbour
         nb_art = _Box(0, 0, main.art.w * k, main.art.h * k)
-        nb = _framed(nb_art, s, p, scale=k)
+        nb = _framed(nb_art, s_frame, p, scale=k)
         right = _neighbour_right(p)
         x = main.outer.x1 + gap * fit if right else main.outer.x0 - gap * fit - nb.outer.w
         if p.neighbour_cut:  # make it run off the photo's edge, as a partly seen neighbour does
             x = max(x, W - 0.55 * nb.outer.w) if right else min(x, -0.45 * nb.outer.w)
         y = main.outer.y0 + (main.outer.h - nb.outer.h) / 2
         nb = _Framed(*(b.shift(x - nb.outer.x0, y - nb.outer.y0) for b in (nb.art, nb.window, nb.outer)))
-    return main, nb, s
+    return main, nb, s_frame
 
 
 def _neighbour_right(p: PhotoParams) -> bool:
@@ -494,32 +519,38 @@ def trim_backdrop(rgb: np.ndarray, max_share: float = 0.25) -> np.ndarray:
     card a print was photographed on or the bare paper a mat would cover;
     leaving them in would also make the true quad ambiguous for the finder's
     evaluation. Rows are dropped from each side while they stay one flat
-    colour, band after band, up to `max_share` of the picture.
+    colour, band after band (card, then paper), up to `max_share` per side.
     """
     a = _as_rgb(rgb)
     h, w = a.shape[:2]
-    f = a.astype(np.float32)
-
-    def flat_run(lines: np.ndarray) -> int:  # lines: n x length x 3, outermost first
-        """Rows in flat bands from the outside: a backdrop, then perhaps the sheet's bare margin."""
-        pos = 0
-        while pos < len(lines) - 1:
-            ref = lines[pos].mean(axis=0)
-            band = lines[pos:]
-            flat = (band.std(axis=1).max(axis=1) < 8) & (np.abs(band.mean(axis=1) - ref).max(axis=1) < 14)
-            run = int(np.argmin(flat)) if not flat.all() else len(flat)
-            if run <= 1:  # a one-pixel rim is a scan edge, not a bar
-                break
-            pos += run
-        return pos
-
-    top = flat_run(f[: int(h * max_share)])
-    bottom = flat_run(f[::-1][: int(h * max_share)])
-    left = flat_run(f.transpose(1, 0, 2)[: int(w * max_share)])
-    right = flat_run(f.transpose(1, 0, 2)[::-1][: int(w * max_share)])
+    top, bottom, left, right = 0, 0, 0, 0
+    for _ in range(4):  # card all round first, then the sheet's margin inside it
+        f = a[top : h - bottom, left : w - right].astype(np.float32)
+        if min(f.shape[:2]) < 16:
+            return a
+        cuts = (
+            _flat_band(f, int(h * max_share) - top),
+            _flat_band(f[::-1], int(h * max_share) - bottom),
+            _flat_band(f.transpose(1, 0, 2), int(w * max_share) - left),
+            _flat_band(f.transpose(1, 0, 2)[::-1], int(w * max_share) - right),
+        )
+        if not any(cuts):
+            break
+        top, bottom, left, right = top + cuts[0], bottom + cuts[1], left + cuts[2], right + cuts[3]
     if top + bottom >= h - 8 or left + right >= w - 8:
         return a
     return a[top : h - bottom, left : w - right]
+
+
+def _flat_band(lines: np.ndarray, limit: int) -> int:
+    """How many outermost rows (lines: n x length x 3) are one flat colour, the first row's."""
+    lines = lines[: max(0, limit)]
+    if len(lines) < 2:
+        return 0
+    ref = lines[0].mean(axis=0)
+    flat = (lines.std(axis=1).max(axis=1) < 8) & (np.abs(lines.mean(axis=1) - ref).max(axis=1) < 14)
+    run = int(np.argmin(flat)) if not flat.all() else len(flat)
+    return run if run > 1 else 0  # a one-pixel rim is a scan edge, not a bar
 
 
 def _as_rgb(rgb: np.ndarray) -> np.ndarray:

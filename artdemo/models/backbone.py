@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -66,6 +67,36 @@ def _relu6(x, name: str):
     return keras.layers.ReLU(max_value=6.0, name=name)(x)
 
 
+def _block(x, i: int, spec: BlockSpec, channels: int):
+    """MBConv block i: expand 1x1, depthwise, project 1x1, residual when shapes allow."""
+    import keras
+
+    shortcut = x
+    mid = channels * spec.expand
+    if spec.expand != 1:
+        x = keras.layers.Conv2D(mid, 1, use_bias=False, name=f"block{i}_expand")(x)
+        x = _relu6(_bn(x, f"block{i}_expand_bn"), f"block{i}_expand_act")
+    x = keras.layers.DepthwiseConv2D(spec.kernel, strides=spec.stride, padding="same",
+                                     use_bias=False, name=f"block{i}_dw")(x)
+    x = _relu6(_bn(x, f"block{i}_dw_bn"), f"block{i}_dw_act")
+    x = keras.layers.Conv2D(spec.out, 1, use_bias=False, name=f"block{i}_project")(x)
+    x = _bn(x, f"block{i}_project_bn")
+    if spec.stride == 1 and channels == spec.out:
+        x = keras.layers.Add(name=f"block{i}_add")([x, shortcut])
+    return keras.layers.Identity(name=f"block{i}_out")(x)
+
+
+def _top(x, first_block: int, channels: int):
+    """Blocks first_block.. and the head convolution: the part that fine-tuning retrains."""
+    import keras
+
+    for i in range(first_block, len(BLOCKS)):
+        x = _block(x, i, BLOCKS[i], channels)
+        channels = BLOCKS[i].out
+    x = keras.layers.Conv2D(FEATURE_DIM, 1, use_bias=False, name="head_conv")(x)
+    return _relu6(_bn(x, "head_bn"), "head_act")
+
+
 def _build_graph(include_classifier: bool):
     import keras
 
@@ -73,29 +104,31 @@ def _build_graph(include_classifier: bool):
     x = keras.layers.Rescaling(1.0 / 128.0, offset=-127.0 / 128.0, name="scale")(inputs)
     x = keras.layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="stem_conv")(x)
     x = _relu6(_bn(x, "stem_bn"), "stem_act")
-    channels = 32
-    for i, spec in enumerate(BLOCKS):
-        shortcut = x
-        mid = channels * spec.expand
-        if spec.expand != 1:
-            x = keras.layers.Conv2D(mid, 1, use_bias=False, name=f"block{i}_expand")(x)
-            x = _relu6(_bn(x, f"block{i}_expand_bn"), f"block{i}_expand_act")
-        x = keras.layers.DepthwiseConv2D(spec.kernel, strides=spec.stride, padding="same",
-                                         use_bias=False, name=f"block{i}_dw")(x)
-        x = _relu6(_bn(x, f"block{i}_dw_bn"), f"block{i}_dw_act")
-        x = keras.layers.Conv2D(spec.out, 1, use_bias=False, name=f"block{i}_project")(x)
-        x = _bn(x, f"block{i}_project_bn")
-        if spec.stride == 1 and channels == spec.out:
-            x = keras.layers.Add(name=f"block{i}_add")([x, shortcut])
-        x = keras.layers.Identity(name=f"block{i}_out")(x)
-        channels = spec.out
-    x = keras.layers.Conv2D(FEATURE_DIM, 1, use_bias=False, name="head_conv")(x)
-    conv_map = _relu6(_bn(x, "head_bn"), "head_act")
+    conv_map = _top(x, 0, 32)
     pooled = keras.layers.GlobalAveragePooling2D(name="pooled")(conv_map)
     outputs = [conv_map, pooled]
     if include_classifier:
         outputs.append(keras.layers.Dense(1000, activation="softmax", name="imagenet")(pooled))
     return keras.Model(inputs, outputs, name="efficientnet_lite0")
+
+
+def build_top(first_block: int, source=None, outputs: tuple[str, ...] = ("head_act",)):
+    """Blocks first_block.. and the head as a model of block (first_block - 1)'s output, with the
+    weights of `source` (default: the process-wide backbone). Its output is the head activation
+    map (or the named layers' outputs); fine-tuning trains a copy of it on cached activations."""
+    import keras
+
+    source = source if source is not None else get_backbone()
+    shape = source.get_layer(f"block{first_block - 1}_out").output.shape[1:]
+    inputs = keras.Input((None, None, shape[-1]), name=f"block{first_block - 1}_activations")
+    head = _top(inputs, first_block, BLOCKS[first_block - 1].out)
+    graph = keras.Model(inputs, head)
+    taps = [graph.get_layer(n).output for n in outputs]
+    top = keras.Model(inputs, taps if len(taps) > 1 else taps[0], name="top")
+    for layer in top.layers:
+        if layer.weights:
+            layer.set_weights(source.get_layer(layer.name).get_weights())
+    return top
 
 
 def _torch_names() -> list[tuple[str, str, str]]:
@@ -142,16 +175,76 @@ BUILD_LOCK = threading.RLock()
 """Held while a Keras graph is built: the functional API is not thread-safe, and the app builds
 models from several threads at once (the inference worker, the warm-up, the background lane)."""
 
+TRUNK_FIRST_BLOCK = 11
+TRUNK_FOLDER = "trunk"
+TRUNK_FILE = "trunk.npz"
 
-@functools.lru_cache(maxsize=1)
-def _backbone():
-    return build_lite0(weights=True)
+
+def trunk_file() -> Path | None:
+    """The fine-tuned top blocks in the models folder the app reads (None: ImageNet's weights throughout)."""
+    from artdemo.models.store import models_root
+
+    path = models_root() / TRUNK_FOLDER / TRUNK_FILE
+    return path if path.is_file() else None
+
+
+def save_trunk(top, folder: Path) -> Path:
+    """Save the fine-tuned top's weights as float16 (about 5 MB), and round the model's own weights
+    the same way, so whatever is measured next is what ships."""
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for layer in top.layers:
+        values = [np.asarray(w, np.float16) for w in layer.get_weights()]
+        if values:
+            layer.set_weights([v.astype(np.float32) for v in values])
+            arrays.update({f"{layer.name}/{k}": v for k, v in enumerate(values)})
+    path = folder / TRUNK_FILE
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+    return path
+
+
+def apply_trunk(model, path: Path) -> None:
+    """Overwrite the top blocks of a Lite0 with fine-tuned weights."""
+    from artdemo.errors import ArtdemoError
+
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            grouped: dict[str, dict[int, np.ndarray]] = {}
+            for key in data.files:
+                name, k = key.rsplit("/", 1)
+                grouped.setdefault(name, {})[int(k)] = data[key].astype(np.float32)
+        for name, values in grouped.items():
+            model.get_layer(name).set_weights([values[k] for k in sorted(values)])
+    except (OSError, ValueError, KeyError) as err:
+        raise ArtdemoError(f"The fine-tuned trunk {path} is missing or damaged ({err}); retrain it with "
+                           "`python -m artdemo train all`.") from err
+
+
+def _trunk_key() -> tuple[str, int] | None:
+    path = trunk_file()
+    return (str(path), path.stat().st_mtime_ns) if path else None
+
+
+@functools.lru_cache(maxsize=2)
+def _backbone(trunk: tuple[str, int] | None):
+    model = build_lite0(weights=True)
+    if trunk:
+        apply_trunk(model, Path(trunk[0]))
+    return model
 
 
 def get_backbone():
-    """The process-wide backbone with ImageNet weights, built once (about 1 s)."""
+    """The process-wide backbone: ImageNet weights, with the fine-tuned top of the models folder
+    when it has one. Built once per trunk (about 1 s); a retrained trunk is picked up."""
     with BUILD_LOCK:
-        return _backbone()
+        return _backbone(_trunk_key())
+
+
+def backbone_version() -> tuple[str, int] | None:
+    """Changes when the backbone's weights do: models derived from it are rebuilt."""
+    return _trunk_key()
 
 
 def tap_model(layer_names: tuple[str, ...]):
@@ -169,7 +262,8 @@ def _first_conv_model():
 
 
 def first_conv_model():
-    """Pixels -> the first convolution's activations (N,112,112,32): 'what the first layer sees'."""
+    """Pixels -> the first convolution's activations (N,112,112,32): 'what the first layer sees'.
+    The first layer is never fine-tuned, so one model serves every trunk."""
     with BUILD_LOCK:
         return _first_conv_model()
 
@@ -179,13 +273,28 @@ def first_conv_weights() -> np.ndarray:
     return np.asarray(get_backbone().get_layer("stem_conv").get_weights()[0])
 
 
-@functools.lru_cache(maxsize=1)
-def weights_fingerprint() -> str:
-    """A short hash of the weight file, so feature caches are invalidated if the weights change."""
+def _sha(path: str | Path) -> str:
     import hashlib
 
     h = hashlib.sha1()
-    with open(weights_path(), "rb") as fh:
+    with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()[:12]
+
+
+@functools.lru_cache(maxsize=1)
+def imagenet_fingerprint() -> str:
+    """A short hash of the ImageNet weight file: keys what the lower, never-tuned blocks compute."""
+    return _sha(weights_path())
+
+
+def trunk_fingerprint(path: Path) -> str:
+    return _sha(path)
+
+
+def weights_fingerprint() -> str:
+    """A short hash of every weight the backbone uses (ImageNet's and the trunk's), so feature
+    caches are invalidated when either changes."""
+    path = trunk_file()
+    return imagenet_fingerprint() + (f"+{trunk_fingerprint(path)}" if path else "")

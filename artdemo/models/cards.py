@@ -63,6 +63,7 @@ class ModelCard:
     photo_examples: list[HeldOutExample] = field(default_factory=list)
     scope_check: dict = field(default_factory=dict)  # how the out_of_scope route is decided, and its held-out figures
     photos: str = ""  # how the visitor photos were made
+    ablation: list[dict] = field(default_factory=list)  # each step's figures on validation and test, same split
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)

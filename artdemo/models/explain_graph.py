@@ -34,8 +34,10 @@ _MODELS: dict = {}
 
 def build_explain_model(head: Head, key=None):
     """(N,224,224,3) float32 0..255 -> [conv_map (N,7,7,1280), probs (N,C)] for this head."""
-    from artdemo.models.backbone import BUILD_LOCK
+    from artdemo.models.backbone import BUILD_LOCK, backbone_version
 
+    if key is not None:
+        key = (key, backbone_version())  # a retrained trunk means a new graph
     with BUILD_LOCK:  # one graph build at a time, and one model per key even when two threads ask
         if key is not None and key in _MODELS:
             return _MODELS[key]

@@ -6,6 +6,12 @@ paths and their float16 features (artdemo.training.looks: `clean` is the image
 through the artwork finder, `photo` a generated gallery photo of it through the
 finder); missing images are computed and appended (and saved every 100 batches,
 so an interrupted run keeps what it paid for).
+
+The same pass keeps what the never-tuned lower blocks compute, keyed by the
+ImageNet weights alone: each picture's block-10 activations (float16, under
+`activations/`) and the statistics of blocks 2-10 (under `lower/`). Fine-tuning
+the top blocks (artdemo.training.finetune) trains on the activations, and the
+features of a new trunk are computed from both by running only the top blocks.
 """
 
 from __future__ import annotations
@@ -20,15 +26,23 @@ import numpy as np
 
 from artdemo import config
 from artdemo.models import views
-from artdemo.models.features import BATCH, TOTAL_DIM, features_of_inputs
+from artdemo.models.features import (ACTIVATION_SHAPE, BATCH, LOWER, TOTAL_DIM, features_and_activations,
+                                     features_from_activations)
 from artdemo.training import looks
 
 
-def _cache_file(view_name: str, look: str) -> Path:
-    from artdemo.models.backbone import weights_fingerprint
+def _cache_file(view_name: str, look: str, kind: str = "features", weights: str | None = None) -> Path:
+    """The cache file of one view and look. Features are keyed by every weight the backbone uses
+    (`weights`: a fingerprint, default the process backbone's); what the lower, never-tuned blocks
+    compute (activations, lower) by ImageNet's weights alone."""
+    from artdemo.models.backbone import imagenet_fingerprint, weights_fingerprint
 
-    key = f"{weights_fingerprint()}-{views.RECIPE_VERSION}-{look}-{looks.LOOKS_VERSION}-{view_name}"
-    return config.cache_dir() / "features" / f"{key}.npz"
+    if kind != "features":
+        weights = imagenet_fingerprint()
+    elif weights is None:
+        weights = weights_fingerprint()
+    key = f"{weights}-{views.RECIPE_VERSION}-{look}-{looks.LOOKS_VERSION}-{view_name}"
+    return config.cache_dir() / kind / f"{key}.npz"
 
 
 def _load_cache(path: Path) -> dict[str, np.ndarray]:
@@ -41,12 +55,63 @@ def _load_cache(path: Path) -> dict[str, np.ndarray]:
         return {}  # a damaged cache is recomputed, never trusted
 
 
+def cached_activations(paths: Sequence[str], look: str = "clean") -> np.ndarray:
+    """Block-10 activations (len(paths), 14, 14, 112) float16 of the `whole` view, as kept by
+    `cached_features`; a path it has not seen yet is an error (run `cached_features` first)."""
+    table = _load_cache(_cache_file("whole", look, "activations"))
+    missing = [p for p in paths if p not in table]
+    if missing:
+        raise KeyError(f"no cached activations for {len(missing)} picture(s), e.g. {missing[0]}")
+    return np.stack([table[p] for p in paths]) if paths else np.zeros((0, *ACTIVATION_SHAPE), np.float16)
+
+
 def _save_cache(path: Path, table: dict[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     keys = sorted(table)
     tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
     np.savez(tmp, paths=np.array(keys), feats=np.stack([table[k] for k in keys]).astype(np.float16))
     os.replace(tmp, path)
+
+
+def _save_all(tables: dict[str, dict], lower: dict[str, dict], look: str) -> None:
+    for v, table in tables.items():
+        _save_cache(_cache_file(v, look), table)
+    for kind, table in lower.items():
+        if table:
+            _save_cache(_cache_file("whole", look, kind), table)
+
+
+def _derive(table: dict[str, np.ndarray], paths: Sequence[str], look: str, log, trunk="current",
+            weights: str | None = None) -> None:
+    """Fill `table` (whole-view features of the backbone with `trunk`, see
+    features.features_from_activations) from the lower blocks' cache where it can."""
+    need = [p for p in dict.fromkeys(paths) if p not in table]
+    if not need:
+        return
+    acts, lower = (_load_cache(_cache_file("whole", look, kind)) for kind in ("activations", "lower"))
+    can = [p for p in need if p in acts and p in lower]
+    if not can:
+        return
+    start = time.perf_counter()
+    feats = features_from_activations(np.stack([acts[p] for p in can]), np.stack([lower[p] for p in can]), trunk)
+    table.update({p: f.astype(np.float16) for p, f in zip(can, feats)})
+    _save_cache(_cache_file("whole", look, weights=weights), table)
+    log(f"features ({look}): {len(can)} images from cached block-10 activations "
+        f"({time.perf_counter() - start:.0f} s)")
+
+
+def trunk_features(paths: Sequence[str], trunk: Path | None, data_root: Path | None = None,
+                   log: Callable[[str], None] = lambda m: None, look: str = "clean") -> np.ndarray:
+    """Whole-view features of the backbone with a given trunk (None: ImageNet's weights throughout),
+    whatever the process backbone is: the ablation compares them. Computed from the lower blocks'
+    cache (filled first if needed), so a trunk costs a third of a backbone pass."""
+    from artdemo.models.backbone import imagenet_fingerprint, trunk_fingerprint
+
+    cached_features(paths, ["whole"], data_root, log, look)  # makes sure the activations are there
+    weights = imagenet_fingerprint() + (f"+{trunk_fingerprint(trunk)}" if trunk else "")
+    table = _load_cache(_cache_file("whole", look, weights=weights))
+    _derive(table, paths, look, log, trunk, weights)
+    return np.stack([table[p] for p in paths]).astype(np.float32) if paths else np.zeros((0, TOTAL_DIM), np.float32)
 
 
 def _load_rgb(path: Path) -> np.ndarray:
@@ -65,9 +130,16 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
     from artdemo.sources.datacache import resolve
 
     tables = {v: _load_cache(_cache_file(v, look)) for v in view_names}
-    missing = sorted({p for p in paths for v in view_names if p not in tables[v]})
+    if "whole" in view_names:
+        _derive(tables["whole"], paths, look, log)
+    kept = {kind: _load_cache(_cache_file("whole", look, kind)) if "whole" in view_names else {}
+            for kind in ("activations", "lower")}
+    acts = kept["activations"]
+    missing = sorted({p for p in paths for v in view_names if p not in tables[v]}
+                     | ({p for p in paths if p not in acts} if "whole" in view_names else set()))
     if missing:
-        todo = {p: [v for v in view_names if p not in tables[v]] for p in missing}
+        todo = {p: [v for v in view_names if p not in tables[v] or (v == "whole" and p not in acts)]
+                for p in missing}
         start, cpu0 = time.perf_counter(), time.process_time()
         per = max(1, BATCH // max(1, len(view_names)))
         chunks = [missing[i:i + per] for i in range(0, len(missing), per)]
@@ -86,9 +158,12 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
                 items = future.result()
                 if k + 1 < len(chunks):
                     future = pool.submit(prepare, chunks[k + 1])
-                feats = features_of_inputs(np.stack([x for _, _, x in items]))
-                for (p, v, _), f in zip(items, feats):
+                feats, batch_acts = features_and_activations(np.stack([x for _, _, x in items]))
+                for (p, v, _), f, a in zip(items, feats, batch_acts):
                     tables[v][p] = f.astype(np.float16)
+                    if v == "whole":
+                        acts[p] = a.astype(np.float16)
+                        kept["lower"][p] = f[LOWER].astype(np.float16)
                 done += len(chunks[k])
                 if k % 20 == 0 or k + 1 == len(chunks):
                     wall = time.perf_counter() - start
@@ -96,9 +171,7 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
                         f"({done / max(wall, 1e-6):.1f} images/s; {wall:.0f} s wall, "
                         f"{time.process_time() - cpu0:.0f} s CPU)")
                 if k % 100 == 99:
-                    for v in view_names:
-                        _save_cache(_cache_file(v, look), tables[v])
-        for v in view_names:
-            _save_cache(_cache_file(v, look), tables[v])
+                    _save_all(tables, kept, look)
+        _save_all(tables, kept, look)
     return {v: np.stack([tables[v][p] for p in paths]).astype(np.float32) if paths else
             np.zeros((0, TOTAL_DIM), np.float32) for v in view_names}

