@@ -9,20 +9,13 @@ import numpy as np
 import pytest
 
 from artdemo.errors import ArtdemoError
-from tests.support.data import require_data
-from tests.training.test_train_small import _small_cache
+from tests.training.test_train_small import small_setup
 
 
 @pytest.fixture(scope="module")
 def tuned(tmp_path_factory):
-    require_data()
     base = tmp_path_factory.mktemp("tune")
-    data = _small_cache(base / "data")
-    models = base / "models"
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ARTDEMO_CACHE", str(base / "cache"))
-    mp.setenv("ARTDEMO_MODELS", str(models))
-    mp.setenv("ARTDEMO_DATA", str(data))
+    data, models, mp = small_setup(base)
     from artdemo.models import backbone
     from artdemo.training import finetune
     from artdemo.training.train import train_task

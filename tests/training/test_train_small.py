@@ -38,16 +38,22 @@ def _small_cache(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
+def small_setup(base: Path) -> tuple[Path, Path, pytest.MonkeyPatch]:
+    """A small data cache under `base`, and the settings pointing data, cache and models there
+    (undo the returned MonkeyPatch when done)."""
     require_data()
-    base = tmp_path_factory.mktemp("train")
     data = _small_cache(base / "data")
     models = base / "models"
     mp = pytest.MonkeyPatch()
     mp.setenv("ARTDEMO_CACHE", str(base / "cache"))
     mp.setenv("ARTDEMO_MODELS", str(models))
     mp.setenv("ARTDEMO_DATA", str(data))
+    return data, models, mp
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    data, models, mp = small_setup(tmp_path_factory.mktemp("train"))
     from artdemo.training.train import train_task
 
     card = train_task("genre", data_root=data, models_root=models, with_seed_baseline=False, log=lambda m: None)
