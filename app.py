@@ -13,8 +13,10 @@ import streamlit as st
 
 from artdemo.app import inference
 from artdemo.ui import widgets
+from artdemo.ui.keras_state import keep_keras_state
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+keep_keras_state()  # the models are shared by every session: no Keras reset after each run
 inference.start_warmup()  # once per process: later calls do nothing
 
 KIOSK_FLAG = "artdemo_kiosk_mode"

@@ -24,6 +24,7 @@ def test_server_runs_headless_without_usage_stats_or_developer_chrome():
     assert cfg["browser"]["gatherUsageStats"] is False
     assert cfg["client"]["toolbarMode"] == "minimal"
     assert cfg["client"]["showErrorDetails"] == "none"
+    assert cfg["runner"]["postScriptGC"] is False  # a full collection after every run stalls the shared worker
 
 
 def test_app_opens_on_classify_with_a_way_to_begin():

@@ -91,3 +91,20 @@ def test_fallback_to_the_cache_tells_the_visitor_why(standin, monkeypatch):
     obj, notice = sources.random_with_fallback("met", random.Random(1))
     assert obj.source == "cache" and obj.labels
     assert "firewall" in notice and notice.endswith("local collection instead.")
+
+
+def test_a_labels_file_is_parsed_once_per_version_and_read_again_when_it_changes(tmp_path):
+    import os
+
+    from artdemo.sources import datacache
+
+    labels = tmp_path / "labels.csv"
+    labels.write_text("path,label,source\nimages/a.jpg,painting,x\n", encoding="utf-8")
+    first = datacache.read_labels_csv(labels)
+    again = datacache.read_labels_csv(labels)
+    assert first == again and first[0] is again[0]  # the same parsed rows, not a second parse
+    again.append("scribble")  # a caller's list is its own
+    assert datacache.read_labels_csv(labels) == first
+    labels.write_text("path,label,source\nimages/a.jpg,painting,x\nimages/b.jpg,drawing,y\n", encoding="utf-8")
+    os.utime(labels, ns=(labels.stat().st_atime_ns, labels.stat().st_mtime_ns + 1_000_000))
+    assert [r.label for r in datacache.read_labels_csv(labels)] == ["painting", "drawing"]
