@@ -134,15 +134,10 @@ def warm_latency(floor_s: float) -> list[Figure]:
     rows = datacache.list_labelled("medium")[:32]
     images = [decode.load_image_file(datacache.resolve(r.path)) for r in rows]
     one = median_seconds(lambda: predictor.predict_image(images[0]), repeat=10)
-    batch_fn = getattr(predictor, "predict_images", None)
-    figures = [Figure("warm latency, all heads, batch 1", one * 1e3, "ms/image",
-                      f"{one / floor_s:.1f}x the compute floor")]
-    if batch_fn is not None:
-        per = median_seconds(lambda: batch_fn(images), repeat=3) / len(images)
-        figures.append(Figure("warm latency, all heads, batch 32", per * 1e3, "ms/image",
-                              f"{per / floor_s:.1f}x the compute floor"))
-    figures.append(Figure("resident memory after warm predictions", rss_mb(), "MB"))
-    return figures
+    per = median_seconds(lambda: predictor.predict_images(images), repeat=3) / len(images)
+    return [Figure("warm latency, all heads, batch 1", one * 1e3, "ms/image", f"{one / floor_s:.1f}x the compute floor"),
+            Figure("warm latency, all heads, batch 32", per * 1e3, "ms/image", f"{per / floor_s:.1f}x the compute floor"),
+            Figure("resident memory after warm predictions", rss_mb(), "MB")]
 
 
 def explanation_figures() -> list[Figure]:
