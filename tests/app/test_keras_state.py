@@ -20,7 +20,9 @@ def _page():
 def clear_calls(monkeypatch):
     calls = []
     monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: calls.append(1))
-    monkeypatch.setattr(script_runner, "_clean_problem_modules", script_runner._clean_problem_modules)  # undone after
+    # Streamlit's own hook, even if an earlier test in this process already opened app.py (which replaces it)
+    original = keras_state.streamlit_hook or script_runner._clean_problem_modules
+    monkeypatch.setattr(script_runner, "_clean_problem_modules", original)  # and put back whatever was there
     return calls
 
 
