@@ -73,10 +73,11 @@ def _save_cache(path: Path, table: dict[str, np.ndarray]) -> None:
     os.replace(tmp, path)
 
 
-def _save_all(tables: dict[str, dict], lower: dict[str, dict], look: str) -> None:
+def _save_all(tables: dict[str, dict], kept: dict[str, dict], look: str) -> None:
+    """Features per view, and what the lower blocks computed (`kept`: activations, lower)."""
     for v, table in tables.items():
         _save_cache(_cache_file(v, look), table)
-    for kind, table in lower.items():
+    for kind, table in kept.items():
         if table:
             _save_cache(_cache_file("whole", look, kind), table)
 
