@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,7 +156,7 @@ def _remember_ref(repo: str, revision: str, commit: str) -> None:
 
     ref = hub_cache_dir() / repo_folder_name(repo_id=repo, repo_type="model") / "refs" / revision
     ref.parent.mkdir(parents=True, exist_ok=True)
-    tmp = ref.with_name(ref.name + ".tmp")
+    tmp = ref.with_name(f"{ref.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # two writers never share one
     tmp.write_text(commit)
     tmp.replace(ref)
 

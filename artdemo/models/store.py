@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from pathlib import Path
 
 from artdemo.models.hub import ModelsLocation, resolve_models_dir
@@ -22,14 +23,19 @@ def _settings_key() -> tuple[str, ...]:
     return tuple(os.environ.get(name, "") for name in _SETTINGS)
 
 
+_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=8)
 def _resolve_for(key: tuple[str, ...]) -> ModelsLocation:
     return resolve_models_dir()
 
 
 def models_location() -> ModelsLocation:
-    """Where models come from now, with a plain-words `origin` for the UI."""
-    return _resolve_for(_settings_key())
+    """Where models come from now, with a plain-words `origin` for the UI. One thread resolves at a
+    time (the inference worker, the warm-up and a page may all ask at once), so the Hub is asked once."""
+    with _LOCK:
+        return _resolve_for(_settings_key())
 
 
 def models_root() -> Path:
