@@ -72,11 +72,15 @@ def standardiser(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean.astype(np.float32), scale.astype(np.float32)
 
 
+def class_balance(y: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per-class weights making every class weigh the same in the loss (mean 1 over the samples)."""
+    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
+    return np.where(counts > 0, len(y) / (n_classes * np.maximum(counts, 1)), 0.0)
+
+
 def class_weights(y: np.ndarray, n_classes: int) -> np.ndarray:
     """Per-sample weights making every class weigh the same in the loss (mean 1)."""
-    counts = np.bincount(y, minlength=n_classes).astype(np.float64)
-    per_class = np.where(counts > 0, len(y) / (n_classes * np.maximum(counts, 1)), 0.0)
-    return per_class[y]
+    return class_balance(y, n_classes)[y]
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float, sample_weight: np.ndarray | None = None,

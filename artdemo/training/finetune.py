@@ -30,6 +30,7 @@ from typing import Callable
 import numpy as np
 
 from artdemo.models.backbone import TRUNK_FIRST_BLOCK, build_lite0, build_top, save_trunk
+from artdemo.models.heads import class_balance
 from artdemo.tasks import TASKS
 from artdemo.training import feature_cache
 from artdemo.training.taskdata import load_task
@@ -169,11 +170,10 @@ def _block_of(name: str) -> int:
 
 
 def _class_weights(y: np.ndarray, n_classes: int):
+    """The heads' class balance over the pictures this task labels (-1: not labelled), as a tensor."""
     import tensorflow as tf
 
-    counts = np.bincount(y[y >= 0], minlength=n_classes).astype(np.float32)
-    per_class = np.where(counts > 0, counts.sum() / (n_classes * np.maximum(counts, 1)), 0.0)
-    return tf.constant(per_class, tf.float32)
+    return tf.constant(class_balance(y[y >= 0], n_classes), tf.float32)
 
 
 def _augment(act: np.ndarray, rng: np.random.Generator) -> np.ndarray:
