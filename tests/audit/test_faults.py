@@ -144,7 +144,10 @@ def test_met_requests_keep_to_the_workers_share_of_the_rate(tmp_path, standin, m
                      "--met-rate", "16", "--request-workers", "2") == 0
     assert report_of(out)["counters"]["failed_fetches"] == 0
     assert standin.count() == 2 * len(ids)  # the object, then its image
-    assert standin.max_rate(window=1.0) <= 8 + 1  # a window can hold one extra request at its edges
+    # Measured where the museum measures it, at the server: in any 2 s, 16 requests, one more at the
+    # window's edges, and one more for arrival jitter on a loaded machine (a request held up in the
+    # client lands next to the one after it). A worker that took the whole job's rate would show 16.
+    assert standin.max_rate(window=2.0) <= (2 * 8 + 2) / 2
     assert report_of(out)["rate_rule"]["met_per_worker"] == 8
 
 
