@@ -14,8 +14,10 @@ import streamlit as st
 from artdemo.app import inference
 from artdemo.ui import widgets
 from artdemo.ui.keras_state import keep_keras_state
+from artdemo.ui.priority import yield_to_models
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+yield_to_models()  # this run's page drawing comes after every visitor's model answers
 keep_keras_state()  # the models are shared by every session: no Keras reset after each run
 inference.start_warmup()  # once per process: later calls do nothing
 

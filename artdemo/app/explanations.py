@@ -26,6 +26,8 @@ from artdemo.tasks import TASKS
 
 HEAT_CACHE = HeatCache()
 """The process-wide map cache (bounded: the kiosk runs for days)."""
+GRID_CACHE = HeatCache(max_entries=16)
+"""First-layer activation grids (1.3 MB each), for the pictures visitors are looking at now."""
 
 
 def image_key(rgb: np.ndarray) -> str:
@@ -104,12 +106,16 @@ def first_layer_filters(scale: int = 16) -> np.ndarray:
 
 
 def first_layer_activations(rgb: np.ndarray) -> np.ndarray:
-    """The backbone's first-layer activation maps (32 of 112x112) on this picture, as a grid."""
+    """The backbone's first-layer activation maps (32 of 112x112) on this picture, as a grid; kept for
+    the last few pictures, since every rerun of "How the machine sees" draws it again."""
     from artdemo.models.backbone import first_conv_model  # function-level: builds a Keras model
 
-    acts = first_conv_model()(model_x(rgb)[None], training=False)
-    acts = acts[0] if isinstance(acts, (list, tuple)) else acts
-    return activation_grid(np.asarray(acts)[0])
+    def grid() -> np.ndarray:
+        acts = first_conv_model()(model_x(rgb)[None], training=False)
+        acts = acts[0] if isinstance(acts, (list, tuple)) else acts
+        return activation_grid(np.asarray(acts)[0])
+
+    return GRID_CACHE.get_or_compute(image_key(rgb), grid)
 
 
 def print_texture(rgb: np.ndarray, task: str = "lithograph", class_name: str = "lithograph") -> PrintTexture:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import sys
 import threading
 import time
 from collections import deque
@@ -420,12 +421,23 @@ def _checked_rgb(rgb: np.ndarray) -> np.ndarray:
 _SERVICE: InferenceService | None = None
 _SERVICE_LOCK = threading.Lock()
 
+GIL_HANDOVER_S = 0.0005
+"""How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).
+
+Why: the worker lets go of the GIL at every TensorFlow call, NumPy loop and system call,
+and must then wait for it to come back. While page threads run Python (Streamlit draws
+pages in threads of the same process), each wait lasted up to the full switch interval:
+a batch-1 prediction that takes about 30 ms alone took over a second beside 8 busy Python
+threads, and about a tenth of a second with this hand-over (`python -m artdemo.bench --only
+contention` prints both). The cost is more frequent switches between Python threads."""
+
 
 def service() -> InferenceService:
     """The process-wide service (created on first use, with the real model functions)."""
     global _SERVICE
     with _SERVICE_LOCK:
         if _SERVICE is None:
+            sys.setswitchinterval(min(sys.getswitchinterval(), GIL_HANDOVER_S))
             _SERVICE = InferenceService()
             # Stop the threads before the interpreter tears TensorFlow down under them: a daemon
             # thread still inside a TF call at exit aborts the process (exit status 134).

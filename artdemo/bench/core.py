@@ -152,6 +152,12 @@ def photo_figures() -> list[Figure]:
     return [Figure(name, value, unit) for name, value, unit in finder_timings() + no_art_routes()]
 
 
+def contention_figures() -> list[Figure]:
+    from artdemo.bench.contention import contention_figures as measure
+
+    return [Figure(name, value, unit) for name, value, unit in measure()]
+
+
 def audit_figures() -> list[Figure]:
     from artdemo.audit.bench import audit_throughput, figures
 
@@ -171,6 +177,7 @@ SECTIONS: dict[str, Callable[..., list[Figure]]] = {
     "warm": warm_latency,
     "explain": lambda floor: explanation_figures(),
     "photos": lambda floor: photo_figures(),
+    "contention": lambda floor: contention_figures(),
     "train": lambda floor: training_figures(),
     "audit": lambda floor: audit_figures(),
 }

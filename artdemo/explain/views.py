@@ -101,13 +101,11 @@ def filter_grid(weights: np.ndarray, scale: int = 8, columns: int = 8) -> np.nda
 
 def activation_grid(acts: np.ndarray, columns: int = 8, gap: int = 3) -> np.ndarray:
     """Activation maps (h, w, n) in cividis, each scaled to its own maximum, as a grid."""
-    acts = np.asarray(acts, np.float32)
-    tiles = []
-    for i in range(acts.shape[-1]):
-        a = np.maximum(acts[..., i], 0.0)
-        top = float(a.max())
-        tiles.append(colourise(a / top if top > 0 else a))
-    return tile_grid(tiles, columns=columns, gap=gap)
+    acts = np.maximum(np.nan_to_num(np.asarray(acts, np.float32), nan=0.0), 0.0)
+    top = acts.max(axis=(0, 1))
+    scaled = acts / np.where(top > 0, top, 1.0)  # one pass over all maps: a page thread draws this
+    tiles = colourise(np.moveaxis(scaled, -1, 0))
+    return tile_grid(list(tiles), columns=columns, gap=gap)
 
 
 def hottest_window(heat: np.ndarray, side: int) -> tuple[int, int]:

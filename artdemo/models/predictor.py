@@ -18,6 +18,7 @@ far from anything the model learned from; its answer would be a guess).
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,14 @@ def _load(root: str, task: str, stamp: tuple) -> tuple[ModelCard, Head, ScopeMod
 
 
 def _stamp(root: Path, task: str) -> tuple:
-    folder = root / task
-    return tuple((p.name, p.stat().st_mtime_ns) for p in sorted(folder.glob("*")) if p.is_file())
+    """Names and mtimes of the task folder's files: a retrained model is loaded on its next use.
+    One directory read and one stat per file, because the inference worker asks on every batch and
+    each system call lets the page threads take the GIL (see artdemo.app.service)."""
+    try:
+        with os.scandir(root / task) as entries:
+            return tuple(sorted((e.name, e.stat().st_mtime_ns) for e in entries if e.is_file()))
+    except OSError:
+        return ()
 
 
 def load_model(task: str) -> tuple[ModelCard, Head]:
@@ -91,10 +98,24 @@ def _load_all(task: str) -> tuple[ModelCard, Head, ScopeModel | None]:
     if task not in TASKS:
         raise ArtdemoError(f"Unknown task {task!r}; choose one of: {', '.join(TASKS)}.")
     root = _root()
-    if not card_path(task, root).is_file():
+    stamp = _stamp(root, task)
+    if card_path(task, root).name not in {name for name, _ in stamp}:
         raise ArtdemoError(f"There is no trained {task!r} model in {root}. "
                            f"Train it with `python -m artdemo train {task}` (or `train all`).")
-    return _load(str(root), task, _stamp(root, task))
+    return _load(str(root), task, stamp)
+
+
+def _trained(tasks: list[str] | None) -> dict[str, tuple[ModelCard, Head, ScopeModel | None]]:
+    """The requested tasks' models (default: every trained one), each folder looked at once."""
+    if tasks is not None:
+        return {task: _load_all(task) for task in tasks}
+    out = {}
+    for task in TASKS:
+        try:
+            out[task] = _load_all(task)
+        except ArtdemoError:
+            continue
+    return out
 
 
 def available_tasks() -> list[str]:
@@ -141,11 +162,10 @@ def _answer(task: str, card: ModelCard, probs: np.ndarray, outlier: float, in_sc
 def classify_images(images: list[np.ndarray], tasks: list[str] | None = None,
                     find_artwork: bool = True) -> list[Classification]:
     """Calibrated answers for each image and task (default: every trained task), with the crop used."""
-    names = list(tasks) if tasks is not None else available_tasks()
-    if not names:
+    models = _trained(list(tasks) if tasks is not None else None)
+    if not models:
         raise ArtdemoError("No trained models found. Train them with `python -m artdemo train all` "
                            "or fetch them with `python -m artdemo models pull`.")
-    models = {task: _load_all(task) for task in names}
     images = [_check_rgb(rgb) for rgb in images]
     found = [find_artwork_in(rgb) if find_artwork else FoundArtwork(rgb, None, "whole picture", 0.0)
              for rgb in images]

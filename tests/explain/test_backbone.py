@@ -68,6 +68,8 @@ def test_first_layer_views_are_pictures_of_the_real_filters():
     picture = np.random.default_rng(0).integers(0, 256, (300, 200, 3), dtype=np.uint8)
     acts = explanations.first_layer_activations(picture)
     assert acts.dtype == np.uint8 and acts.shape == (4 * 112 + 3 * 3, 8 * 112 + 7 * 3, 3)
+    assert explanations.first_layer_activations(picture.copy()) is acts  # a page rerun: drawn once per picture
+    assert explanations.first_layer_activations(255 - picture) is not acts
 
 
 def test_explain_on_a_trained_task_model_returns_a_cached_224_map():

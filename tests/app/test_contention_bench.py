@@ -1,0 +1,26 @@
+"""The benchmark's contention section runs the real predictor beside busy threads and leaves the process as it was."""
+
+import math
+import sys
+import threading
+
+from artdemo.bench.contention import contention_figures
+
+
+def test_it_measures_a_prediction_alone_and_beside_busy_threads_with_both_hand_overs():
+    before, threads = sys.getswitchinterval(), threading.active_count()
+    figures = contention_figures(threads=2, repeat=2)
+    names = [name for name, _, _ in figures]
+    assert names[0].startswith("prediction, batch 1") and names[1].startswith("prediction, batch 8")
+    assert all(n.startswith("prediction beside 2 busy Python threads") for n in names[2:]) and len(names) == 4
+    assert "default" in names[2] and "service" in names[3]
+    assert all(math.isfinite(value) and value > 0 for _, value, _ in figures)
+    assert sys.getswitchinterval() == before  # the benchmark's own setting is undone
+    assert threading.active_count() == threads  # and its busy threads are gone
+
+
+def test_the_process_wide_service_hands_the_gil_over_quickly():
+    from artdemo.app import service
+
+    service.service()
+    assert sys.getswitchinterval() <= service.GIL_HANDOVER_S
