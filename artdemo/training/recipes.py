@@ -11,6 +11,20 @@ from artdemo.models.heads import Group
 
 ALL_PARTS = ["pooled", "head_std", "texture"]
 
+FINE_TUNING = ("Fine-tuning: blocks 11-15 and the head convolution, shared by all four tasks, trained on cached "
+               "block-10 activations (artdemo.training.finetune); its figures are the ablation's fine-tuned row, "
+               "and `train all` ships it only if it gains on validation.")
+LITE2 = ("EfficientNet-Lite2 was tried and not shipped (`python -m artdemo.training.lite2_trial`, figures in "
+         "models/lite2_trial.json): with the same logistic-regression probe on the clean pictures, its pooled "
+         "features at 260 px scored within 2 points of Lite0's on validation (style -0.1, medium -0.7, "
+         "lithograph +2.0), and beside Lite0's full features they added 1.4 points for style, 0.0 for medium and "
+         "0.2 for lithograph, while its backbone alone takes about 31 ms per picture, half of the 60 ms warm "
+         "budget that finding the artwork, Lite0 and the heads already use.")
+PRINT_SCALE = ("Not tried: more views or patches (each view is another backbone pass over every image, about 0.07 "
+               "CPU-seconds per image here); print-scale tiles would add little on this cache, whose pictures are "
+               "at most 320 px (512 px for the Berkeley prints), so the 224 px view already sees most of their "
+               "pixels.")
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -32,7 +46,7 @@ RECIPES: dict[str, Recipe] = {
                "the last layer's spatial spread and block texture statistics 0.56-0.57 (linear, L2 0.03-0.3, "
                "kept); signed square root of the features 0.58; no class weights 0.57; one hidden layer of "
                "32-128 units with dropout 0.5-0.7 0.56-0.58 (no better than linear within noise, so linear "
-               "is kept for exact explanations).", "Fine-tuning: blocks 11-15 and the head convolution, shared by all four tasks, trained on cached block-10 activations (artdemo.training.finetune); its figures are the ablation's fine-tuned row, and `train all` ships it only if it gains on validation. Not tried: EfficientNet-Lite2 (the issue measured about 54 ms per image for its backbone alone, at 260 px in batches of 32, while the warm budget for everything is 60 ms and finding the artwork plus Lite0 and the heads already take 57 ms), and more views (each view is another backbone pass over every image, about 0.07 CPU-seconds per image here), and Gram-matrix style features."],
+               "is kept for exact explanations).", FINE_TUNING, LITE2, "Not tried: more views (each view is another backbone pass over every image, about 0.07 CPU-seconds per image here), and Gram-matrix style features."],
         description="whole picture squashed to 224 px; last-layer mean and spread plus texture statistics "
                     "(mean and spread) of blocks 2, 4, 7, 10 and 14",
     ),
@@ -61,7 +75,7 @@ RECIPES: dict[str, Recipe] = {
                "accuracy clean / photos): 128 units, 20 epochs 0.747 / 0.579; photo rows weighted 0.5 0.743 / 0.567; "
                "40 epochs 0.758 / 0.582; no photo rows 0.768 / 0.462; 256 units, 30 epochs 0.766 / 0.587 (kept). "
                "The finder crops the frames and mats of the photographed Berkeley prints, a cue the earlier heads "
-               "leaned on: without photo rows the clean test accuracy is 0.783, against 0.800 before the finder.", "Fine-tuning: blocks 11-15 and the head convolution, shared by all four tasks, trained on cached block-10 activations (artdemo.training.finetune); its figures are the ablation's fine-tuned row, and `train all` ships it only if it gains on validation. Not tried: EfficientNet-Lite2 (the issue measured about 54 ms per image for its backbone alone, at 260 px in batches of 32, while the warm budget for everything is 60 ms and finding the artwork plus Lite0 and the heads already take 57 ms), and more views or patches (each view is another backbone pass over every image, about 0.07 CPU-seconds per image here); print-scale tiles would add little on this cache, whose pictures are at most 320 px (512 px for the Berkeley prints), so the 224 px view already sees most of their pixels."],
+               "leaned on: without photo rows the clean test accuracy is 0.783, against 0.800 before the finder.", FINE_TUNING, LITE2, PRINT_SCALE],
     ),
     "lithograph": Recipe(
         [Group(["whole"], ALL_PARTS)],
@@ -75,7 +89,7 @@ RECIPES: dict[str, Recipe] = {
                "units 0.81 / 0.81 (accuracy 0.88, ECE 0.02-0.03; 64 kept); adding a greyscale patch near full resolution from the "
                "frame-cropped centre as a second feature group 0.75 (worse); a 10-way head trained on the "
                "medium labels plus the lithograph-only images, its lithograph probability used as the "
-               "answer, 0.79 balanced accuracy (0.89 accuracy, but ECE 0.07).", "Fine-tuning: blocks 11-15 and the head convolution, shared by all four tasks, trained on cached block-10 activations (artdemo.training.finetune); its figures are the ablation's fine-tuned row, and `train all` ships it only if it gains on validation. Not tried: EfficientNet-Lite2 (the issue measured about 54 ms per image for its backbone alone, at 260 px in batches of 32, while the warm budget for everything is 60 ms and finding the artwork plus Lite0 and the heads already take 57 ms), and more views or patches (each view is another backbone pass over every image, about 0.07 CPU-seconds per image here); print-scale tiles would add little on this cache, whose pictures are at most 320 px (512 px for the Berkeley prints), so the 224 px view already sees most of their pixels."],
+               "answer, 0.79 balanced accuracy (0.89 accuracy, but ECE 0.07).", FINE_TUNING, LITE2, PRINT_SCALE],
     ),
 }
 

@@ -6,6 +6,7 @@ the cards that `python -m artdemo train all` wrote.
 
 from __future__ import annotations
 
+import json
 import sys
 
 from artdemo.models.cards import ModelCard, available_cards
@@ -82,6 +83,22 @@ def ablation_table(cards: list[ModelCard]) -> str:
     return "\n".join(rows)
 
 
+def lite2_table(result: dict) -> str:
+    """The Lite2 trial (artdemo.training.lite2_trial): the same probe on each backbone's features."""
+    rows = ["| model | features (class-weighted logistic regression) | figure | validation | test | test macro-F1 |",
+            "|---|---|---|---|---|---|"]
+    for task, probes in result.get("tasks", {}).items():
+        for row in probes:
+            rows.append(f"| {task} | {row['features']} | {row['metric'].replace('_', ' ')} | {row['val']:.3f} | "
+                        f"{row['test']:.3f} | {row['test_macro_f1']:.3f} |")
+    cost = result.get("lite2_cost", {})
+    if cost:
+        rows.append("")
+        rows.append(f"Lite2's backbone alone, warm: {cost['ms_per_picture_batch_1']} ms for one picture, "
+                    f"{cost['ms_per_picture_batch_32']} ms per picture in a batch of 32 (`{result['command']}`).")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     cards = available_cards()
     if not cards:
@@ -93,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     if any(c.ablation for c in cards):
         print()
         print(ablation_table(cards))
+    from artdemo.training.lite2_trial import result_path
+
+    trial = result_path()
+    if trial.is_file():
+        print()
+        print(lite2_table(json.loads(trial.read_text(encoding="utf-8"))))
     return 0
 
 

