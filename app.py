@@ -14,7 +14,7 @@ import streamlit as st
 from artdemo.app import inference
 from artdemo.ui import widgets
 from artdemo.ui.keras_state import keep_keras_state
-from artdemo.ui.priority import yield_to_models
+from artdemo.app.priority import yield_to_models
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 yield_to_models()  # this run's page drawing comes after every visitor's model answers

@@ -29,6 +29,7 @@ from artdemo.app import answers, artworks, balance, confusion, inference, models
 from artdemo.app.framing import frame
 from artdemo.app.overlay import heat_overlay
 from artdemo.app.pictures import picture
+from artdemo.app.priority import yield_to_models
 from artdemo.app.line import Busy
 from artdemo.app.warmup import GETTING_READY
 from artdemo.errors import ArtdemoError
@@ -83,6 +84,7 @@ def shown(fn=None, *, quiet_busy: bool = True):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        yield_to_models()  # this thread prepares and draws; the inference service answers first
         try:
             return fn(*args, **kwargs)
         except gr.Error:

@@ -8,7 +8,7 @@ and how fast the GIL is handed over decide what a crowd waits. This measures:
 - a batch of 8, alone: the least that 8 visitors clicking at once can cost, however well
   they are batched;
 - the batch-1 prediction beside `threads` threads that only run Python at a lower priority,
-  as page threads do (artdemo.ui.priority), with Python's default GIL hand-over and with the
+  as page threads do (artdemo.app.priority), with Python's default GIL hand-over and with the
   service's (artdemo.app.service.GIL_HANDOVER_S).
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 
 
 def _busy(stop: threading.Event) -> None:
-    from artdemo.ui.priority import yield_to_models
+    from artdemo.app.priority import yield_to_models
 
     yield_to_models()
     x = 0

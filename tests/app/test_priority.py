@@ -1,4 +1,4 @@
-"""Page threads yield the CPU to the inference worker (artdemo.ui.priority)."""
+"""Page threads yield the CPU to the inference worker (artdemo.app.priority)."""
 
 import os
 import sys
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from artdemo.ui.priority import PAGE_NICE, yield_to_models
+from artdemo.app.priority import PAGE_NICE, yield_to_models
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
 
@@ -36,6 +36,20 @@ def test_a_page_thread_runs_at_a_lower_priority_and_the_rest_of_the_process_does
     assert _in_thread(_nice) == mine  # and threads started afterwards by this one are not affected
 
 
+def test_the_main_thread_keeps_its_priority():
+    """It runs the server's event loop, or a test calling a handler directly."""
+    mine = _nice()
+    assert yield_to_models() is False and _nice() == mine
+
+
+def test_gradio_handlers_yield_in_their_pool_threads():
+    import gradio_app
+
+    seen = []
+    handler = gradio_app.shown(lambda: seen.append(_nice()) or "answer")
+    assert _in_thread(handler) == "answer" and seen == [PAGE_NICE]
+
+
 def test_it_never_raises_a_threads_priority():
     def already_lower():
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PAGE_NICE + 5)
@@ -49,7 +63,7 @@ def test_a_run_of_the_app_yields(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     from artdemo import config
-    from artdemo.ui import priority
+    from artdemo.app import priority
 
     seen = []
     real = priority.yield_to_models
