@@ -11,7 +11,9 @@ before its answer anyway, so the answers should come first.
 
 `yield_to_models()` raises the calling thread's nice value (Linux keeps one per
 thread), so the kernel runs the inference worker and TensorFlow's own threads, which
-stay at the server's priority, before page threads whenever both want a core. Page
+stay at the server's priority, before page threads whenever both want a core; the
+service's background lane sits lower still (BACKGROUND_NICE), so a visitor who arrives
+while the warm-up traces the map models is not held up by it either. Page
 threads still run whenever a core is free. Streamlit starts a new thread for each run
 of a session's script, from its main thread, so app.py asks on every run; Gradio's
 handlers ask when they start (gradio_app.shown), and a pool thread stays lowered.
@@ -24,7 +26,8 @@ from __future__ import annotations
 import os
 import threading
 
-PAGE_NICE = 10  # CFS weight about a tenth of the worker's
+PAGE_NICE = 5  # CFS weight about a third of the worker's
+BACKGROUND_NICE = 15  # the service's background lane (warm-up traces, precomputed maps): behind pages too
 
 
 def yield_to_models(nice: int = PAGE_NICE) -> bool:

@@ -42,6 +42,7 @@ import numpy as np
 from artdemo import config
 from artdemo.app import timings
 from artdemo.app.line import Busy, Replaced, busy_message, ordinal, waiting_message  # noqa: F401 (re-exported)
+from artdemo.app.priority import BACKGROUND_NICE, yield_to_models
 from artdemo.errors import ArtdemoError
 from artdemo.imaging.decode import fit_pixels
 
@@ -306,10 +307,7 @@ class InferenceService:
 
     def _run_background(self) -> None:
         """Background jobs, one at a time, each started only while no visitor's request waits or runs."""
-        try:  # Linux: a thread's own nice value (TensorFlow's pool threads are not affected)
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        except (AttributeError, OSError):
-            pass
+        yield_to_models(BACKGROUND_NICE)  # behind visitors' page threads too (TensorFlow's pool is not affected)
         while True:
             with self._cond:
                 while not self._closed and not (self._lanes[BACKGROUND] and not self._running

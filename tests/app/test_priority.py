@@ -4,9 +4,10 @@ import os
 import sys
 import threading
 
+import numpy as np
 import pytest
 
-from artdemo.app.priority import PAGE_NICE, yield_to_models
+from artdemo.app.priority import BACKGROUND_NICE, PAGE_NICE, yield_to_models
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
 
@@ -72,3 +73,15 @@ def test_a_run_of_the_app_yields(monkeypatch):
     assert not at.exception
     assert seen == [(True, PAGE_NICE)]
     assert _nice() < PAGE_NICE  # the test's own thread, which started the runs, is untouched
+
+
+def test_the_service_runs_visitors_first_pages_next_and_background_jobs_last():
+    from artdemo.app.service import InferenceService
+
+    svc = InferenceService(predict_fn=lambda images, tasks: [{"nice": _nice()} for _ in images],
+                           explain_fn=lambda *a: None)
+    try:
+        assert svc.result(svc.submit_predict(np.zeros((8, 8, 3), np.uint8)))["nice"] < PAGE_NICE
+        assert svc.result(svc.submit_background(_nice)) == BACKGROUND_NICE > PAGE_NICE
+    finally:
+        svc.close()
