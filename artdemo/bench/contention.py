@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-import time
 
 import numpy as np
 
@@ -33,12 +32,9 @@ def _busy(stop: threading.Event) -> None:
 
 
 def _median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3
+    from artdemo.bench.core import median_seconds
+
+    return median_seconds(fn, repeat) * 1e3
 
 
 def contention_figures(threads: int = 8, repeat: int = 20) -> list[tuple[str, float, str]]:

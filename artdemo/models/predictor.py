@@ -120,14 +120,7 @@ def _trained(tasks: list[str] | None) -> dict[str, tuple[ModelCard, Head, ScopeM
 
 def available_tasks() -> list[str]:
     """Tasks with a trained model present, in TASKS order ([] when none)."""
-    out = []
-    for task in TASKS:
-        try:
-            load_model(task)
-            out.append(task)
-        except ArtdemoError:
-            continue
-    return out
+    return list(_trained(None))
 
 
 def model_input(rgb: np.ndarray) -> np.ndarray:

@@ -1,9 +1,10 @@
 """Would EfficientNet-Lite2 pay for its cost? `python -m artdemo.training.lite2_trial`
 
 Issue 13 asked to try Lite2 (77.6% ImageNet top-1 against Lite0's 75.1%, for 260 px
-pictures). Its backbone alone costs more than the app's whole warm budget of 60 ms per
-picture on this machine, so it could only ship if its features were much better. This
-trial measures that on equal terms before anyone builds a product around it:
+pictures). Its backbone alone costs about half of the app's warm budget of 60 ms per
+picture on this machine, which finding the artwork, Lite0 and the heads already use, so
+it could only ship if its features were much better. This trial measures that on equal
+terms before anyone builds a product around it:
 
 - the same clean pictures as training (each through the artwork finder, as the `clean`
   look), squashed to 260 px for Lite2 and to 224 px for Lite0;
