@@ -41,6 +41,8 @@ from typing import Iterator
 
 from artdemo import config
 from artdemo.app.timings import percentile, read_log
+from artdemo.bench import app_server
+from artdemo.bench.app_server import Server, wait_until_up
 
 FRONTS = ("gradio", "streamlit")
 VISITORS = (1, 8, 16, 32)
@@ -51,91 +53,22 @@ REQUEST_TIMEOUT = 300.0
 # --- the server -----------------------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    front: str
-    url: str
-    proc: subprocess.Popen
-    started: float  # time.time() at Popen
-    timings_log: Path
-
-    def peak_rss_mb(self) -> float:
-        return _proc_status_mb(self.proc.pid, "VmHWM")
-
-    def rss_mb(self) -> float:
-        return _proc_status_mb(self.proc.pid, "VmRSS")
-
-
-def _proc_status_mb(pid: int, key: str) -> float:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _command(front: str, port: int) -> list[str]:
-    if front == "gradio":
-        return [sys.executable, "gradio_app.py"]
-    return [sys.executable, "-m", "artdemo.ui.serve", "--server.port", str(port),
-            "--server.address", "127.0.0.1", "--server.headless", "true"]
-
-
 @contextlib.contextmanager
 def running_server(front: str, workdir: Path, env: dict[str, str] | None = None,
                    wait: bool = True, start_timeout: float = 180.0) -> Iterator[Server]:
-    """Start the real app (`python gradio_app.py`, or `streamlit run app.py` through
-    artdemo.ui.serve as scripts/app.sh starts it) on a free port, its
-    timings logged to `workdir`; with `wait`, return once it answers HTTP."""
-    port = _free_port()
-    timings_log = workdir / f"timings-{front}-{port}.jsonl"
-    full_env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(config.PROJECT_ROOT),
-                    ARTDEMO_OFFLINE="1", ARTDEMO_TIMINGS_LOG=str(timings_log), GRADIO_SERVER_PORT=str(port),
-                    GRADIO_SERVER_NAME="127.0.0.1", GRADIO_ANALYTICS_ENABLED="False", **(env or {}))
-    log = open(workdir / f"server-{front}-{port}.log", "w")
-    started = time.time()
-    proc = subprocess.Popen(_command(front, port), cwd=config.PROJECT_ROOT, env=full_env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    server = Server(front, f"http://127.0.0.1:{port}", proc, started, timings_log)
-    try:
-        if wait:
-            wait_until_up(server, start_timeout)
+    """The real app (artdemo.bench.app_server) offline, its timings logged to `workdir`
+    (the server's `timings_log(server)`), its output to a log file there."""
+    stamp = f"{front}-{time.time_ns()}"
+    env = {"ARTDEMO_OFFLINE": "1", "ARTDEMO_TIMINGS_LOG": str(workdir / f"timings-{stamp}.jsonl"),
+           **(env or {})}
+    with app_server.running_server(front, env, workdir / f"server-{stamp}.log", wait,
+                                   start_timeout) as server:
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
-def wait_until_up(server: Server, timeout: float) -> float:
-    """Seconds since the server process started when it first answered HTTP."""
-    path = "/" if server.front == "gradio" else "/_stcore/health"
-    deadline = time.time() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(server.url + path, timeout=2) as answer:
-                if answer.status == 200:
-                    return time.time() - server.started
-        except OSError:
-            pass
-        if server.proc.poll() is not None or time.time() > deadline:
-            raise RuntimeError(f"the {server.front} server did not start within {timeout:.0f} s")
-        time.sleep(0.2)
+def timings_log(server: Server) -> Path:
+    """Where the server writes each action's time (artdemo.app.timings)."""
+    return Path(server.env["ARTDEMO_TIMINGS_LOG"])
 
 
 # --- visitors (run inside the load generator process) ---------------------------------------------------
@@ -314,7 +247,7 @@ def load_run(server: Server, visitors: int, rounds: int, seed: int = 0) -> RunFi
     """`visitors` at once against a running server."""
     result, cpu = _drive_in_generator(server.front, server.url, visitors, rounds, seed)
     time.sleep(0.3)  # the last timing lines reach the log
-    server_times = read_log(server.timings_log, result["started"], result["ended"] + 0.5)
+    server_times = read_log(timings_log(server), result["started"], result["ended"] + 0.5)
     return RunFigures(server.front, visitors, rounds, {a: _spread(v) for a, v in result["times"].items()},
                       {a: _spread(v) for a, v in server_times.items()}, result["errors"], result["served"],
                       server.peak_rss_mb(), result["ended"] - result["started"], cpu)

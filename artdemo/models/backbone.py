@@ -306,7 +306,8 @@ def first_conv_weights() -> np.ndarray:
     return np.asarray(get_backbone().get_layer("stem_conv").get_weights()[0])
 
 
-def _sha(path: str | Path) -> str:
+def file_fingerprint(path: str | Path) -> str:
+    """A short content hash of a weight file: it keys every cache derived from those weights."""
     import hashlib
 
     h = hashlib.sha1()
@@ -319,11 +320,11 @@ def _sha(path: str | Path) -> str:
 @functools.lru_cache(maxsize=1)
 def imagenet_fingerprint() -> str:
     """A short hash of the ImageNet weight file: keys what the lower, never-tuned blocks compute."""
-    return _sha(weights_path())
+    return file_fingerprint(weights_path())
 
 
 def trunk_fingerprint(path: Path) -> str:
-    return _sha(path)
+    return file_fingerprint(path)
 
 
 def weights_fingerprint() -> str:

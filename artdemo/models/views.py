@@ -19,13 +19,14 @@ from PIL import Image
 SIZE = 224
 
 
-def _resize(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
+def resize(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
+    """Squash to size x size float32 (0..255): no crop, so a heat map covers the whole work."""
     img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8))
     return np.asarray(img.resize((size, size), Image.BILINEAR), dtype=np.float32)
 
 
 VIEWS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "whole": _resize,
+    "whole": resize,
 }
 RECIPE_VERSION = "v1"  # bump when a view function changes: it keys the feature cache
 

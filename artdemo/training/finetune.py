@@ -13,7 +13,8 @@ What keeps a small dataset from wrecking ImageNet's features:
 - every picture is seen clean and as a generated gallery photo, flipped at random
   and cropped at random (a 12x12 window of the 14x14 activation map, which is a
   crop of about 86% of the picture);
-- the epoch kept is the one with the best mean validation accuracy over tasks.
+- the epoch kept is the one with the best mean validation accuracy over tasks, clean
+  and photographed pictures alike (visitors' photos are what the kiosk sees).
 
 The heads that ship are then refit on the tuned trunk's features by the usual
 recipes (artdemo.training.train); the task layers here only steer the trunk.
@@ -147,13 +148,15 @@ def tune_trunk(data: TuneData, epochs: int = EPOCHS, log: Callable[[str], None] 
             x = np.stack([_augment(acts[look][i], rng) for look, i in pick]).astype(np.float32)
             y = data.labels[[i for _, i in pick]]
             losses.append(float(step(tf.constant(x), tf.constant(y))))
-        scores = _validate(top, heads, acts["clean"][val], data.labels[val])
+        scores = {look: _validate(top, heads, acts[look][val], data.labels[val]) for look in ("clean", "photo")}
         history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4),
-                        "val_accuracy": {t: round(s, 4) for t, s in zip(data.tasks, scores)},
+                        "val_accuracy": {t: round(s, 4) for t, s in zip(data.tasks, scores["clean"])},
+                        "val_photo_accuracy": {t: round(s, 4) for t, s in zip(data.tasks, scores["photo"])},
                         "seconds": round(time.perf_counter() - start, 1)})
-        log(f"trunk: epoch {epoch + 1}/{epochs}, loss {np.mean(losses):.3f}, validation accuracy "
-            + ", ".join(f"{t} {s:.3f}" for t, s in zip(data.tasks, scores)) + f" ({history[-1]['seconds']:.0f} s)")
-        mean = float(np.nanmean(scores))
+        log(f"trunk: epoch {epoch + 1}/{epochs}, loss {np.mean(losses):.3f}, validation accuracy clean / photos "
+            + ", ".join(f"{t} {c:.3f} / {p:.3f}" for t, c, p in zip(data.tasks, scores["clean"], scores["photo"]))
+            + f" ({history[-1]['seconds']:.0f} s)")
+        mean = float(np.nanmean(scores["clean"] + scores["photo"]))  # photos count as much as clean pictures
         if best is None or mean > best[0]:
             best = (mean, epoch + 1, [w.numpy().copy() for w in top.weights])
     _, best_epoch, best_weights = best

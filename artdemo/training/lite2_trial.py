@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -33,7 +32,7 @@ from artdemo import config
 from artdemo.models import metrics, views
 from artdemo.models.calibration import softmax
 from artdemo.models.heads import class_weights, fit_softmax, standardiser
-from artdemo.training import looks
+from artdemo.training import feature_cache, looks
 from artdemo.training.taskdata import TaskData, load_task
 
 TRIAL_TASKS = ("style", "medium", "lithograph")  # genre is at its ceiling with Lite0
@@ -59,9 +58,9 @@ def _lite2_extractor():
 
 
 def _cache_path() -> Path:
-    from artdemo.models.backbone import LITE2_INPUT_SIZE, _sha, lite2_weights_path
+    from artdemo.models.backbone import LITE2_INPUT_SIZE, file_fingerprint, lite2_weights_path
 
-    key = f"{_sha(lite2_weights_path())}-{LITE2_INPUT_SIZE}-{views.RECIPE_VERSION}-clean-{looks.LOOKS_VERSION}"
+    key = f"{file_fingerprint(lite2_weights_path())}-{LITE2_INPUT_SIZE}-{views.RECIPE_VERSION}-clean-{looks.LOOKS_VERSION}"
     return config.cache_dir() / "lite2" / f"{key}.npz"
 
 
@@ -72,34 +71,28 @@ def lite2_features(paths: Sequence[str], data_root: Path | None = None,
     overlap the backbone's work on the current one."""
     from artdemo.models.backbone import LITE2_INPUT_SIZE
     from artdemo.sources.datacache import resolve
-    from artdemo.training.feature_cache import _load_cache, _load_rgb, _save_cache
 
     path = _cache_path()
-    table = _load_cache(path)
+    table = feature_cache.load_table(path)
     missing = sorted({p for p in paths if p not in table})
     if missing:
         run = _lite2_extractor()
         chunks = [missing[i:i + BATCH] for i in range(0, len(missing), BATCH)]
 
         def prepare(chunk: list[str]) -> np.ndarray:
-            return np.stack([views._resize(looks.picture_for(_load_rgb(resolve(p, data_root)), p, "clean"),
-                                           LITE2_INPUT_SIZE) for p in chunk])
+            return np.stack([views.resize(looks.picture_for(feature_cache.load_rgb(resolve(p, data_root)), p,
+                                                            "clean"), LITE2_INPUT_SIZE) for p in chunk])
 
         start = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            future = pool.submit(prepare, chunks[0])
-            for k, chunk in enumerate(chunks):
-                batch = future.result()
-                if k + 1 < len(chunks):
-                    future = pool.submit(prepare, chunks[k + 1])
-                for p, f in zip(chunk, np.asarray(run(batch))):
-                    table[p] = f.astype(np.float16)
-                if k % 20 == 0 or k + 1 == len(chunks):
-                    done = min(len(missing), (k + 1) * BATCH)
-                    log(f"Lite2 features: {done}/{len(missing)} pictures ({time.perf_counter() - start:.0f} s)")
-                if k % 100 == 99:
-                    _save_cache(path, table)
-        _save_cache(path, table)
+        for k, chunk, batch in feature_cache.prefetched(chunks, prepare):
+            for p, f in zip(chunk, np.asarray(run(batch))):
+                table[p] = f.astype(np.float16)
+            if k % 20 == 0 or k + 1 == len(chunks):
+                done = min(len(missing), (k + 1) * BATCH)
+                log(f"Lite2 features: {done}/{len(missing)} pictures ({time.perf_counter() - start:.0f} s)")
+            if k % 100 == 99:
+                feature_cache.save_table(path, table)
+        feature_cache.save_table(path, table)
     return np.stack([table[p] for p in paths]).astype(np.float32) if paths else np.zeros((0, 2560), np.float32)
 
 

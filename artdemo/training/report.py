@@ -73,13 +73,15 @@ def photo_table(cards: list[ModelCard]) -> str:
 
 
 def ablation_table(cards: list[ModelCard]) -> str:
-    """Each card's ablation: what every step scored on validation, test and test photos (its key figure)."""
-    rows = ["| model | step | figure | validation | test | test photos |", "|---|---|---|---|---|---|"]
+    """Each card's ablation: what every step scored on validation and test, clean and photographed (its key
+    figure)."""
+    rows = ["| model | step | figure | validation | validation photos | test | test photos |",
+            "|---|---|---|---|---|---|---|"]
     show = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
     for c in cards:
         for row in c.ablation:
             rows.append(f"| {c.task} | {row['step']} | {row['metric'].replace('_', ' ')} | {show(row['val'])} | "
-                        f"{show(row['test'])} | {show(row['test_photo'])} |")
+                        f"{show(row.get('val_photo'))} | {show(row['test'])} | {show(row['test_photo'])} |")
     return "\n".join(rows)
 
 

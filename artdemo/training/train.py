@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -191,9 +192,9 @@ def fit_scope_model(task: str, data_root: Path | None, log) -> tuple[ScopeModel,
 
 
 def _figures(head: Head, td: TaskData, feats: dict[str, np.ndarray], key: str) -> dict:
-    """`key` on clean validation, clean test and test photos: one row of the ablation table."""
+    """`key` on validation and test, clean and photographed: one row of the ablation table."""
     out = {}
-    for split in ("val", "test", "test_photo"):
+    for split in ("val", "val_photo", "test", "test_photo"):
         idx = td.index(split)
         out[split] = round(float(metrics.summarize(head.probabilities({v: f[idx] for v, f in feats.items()}),
                                                    td.y[idx], td.classes)[key]), 4)
@@ -212,13 +213,14 @@ TUNED_STEP = "the same head on the fine-tuned trunk's features"
 
 
 def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.ndarray], shipped_trunk: Path | None,
-             others: dict, seed: dict) -> list[dict]:
+             others: dict, seed: dict, prefit: dict | None = None) -> list[dict]:
     """What each step added, on the same split: the seed's CNN, a logistic regression, the recipe's head
     on frozen ImageNet features and on a fine-tuned trunk's. `others` holds the features of the backbones
-    not shipped ({trunk or None: (features, extra rows)}); the shipped one's row is the shipped head's."""
+    not shipped ({trunk or None: (features, extra rows)}); the shipped one's row is the shipped head's.
+    `prefit`: heads already fitted on the same rows ({TUNED or FROZEN: (head, grid)}), not fitted again."""
     key = "balanced_accuracy" if td.task == "lithograph" else "accuracy"
     rows = [{"step": "seed 000: small CNN trained from scratch on 64 px pictures (clean rows)",
-             "metric": key, "val": None, "test": seed.get(key), "test_photo": None}]
+             "metric": key, "val": None, "val_photo": None, "test": seed.get(key), "test_photo": None}]
     half = TaskData(td.task, td.classes, td.rows[:len(td.rows) // 2], td.y[:len(td.rows) // 2],
                     td.split[:len(td.rows) // 2])
     imagenet = feats if shipped_trunk is None else others[None][0]
@@ -230,7 +232,7 @@ def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.nd
         lr_figs[split] = round(float(metrics.summarize(lr.probabilities({v: f[idx] for v, f in feats_clean.items()}),
                                                        half.y[idx], half.classes)[key]), 4)
     rows.append({"step": "logistic regression on pooled ImageNet features, clean rows only (uncalibrated)",
-                 "metric": key, **lr_figs, "test_photo": None})
+                 "metric": key, **lr_figs, "val_photo": None, "test_photo": None})
     variants = sorted(set(others) | {shipped_trunk}, key=lambda t: t is not None)  # ImageNet first
     for trunk in variants:
         step = FROZEN_STEP if trunk is None else TUNED_STEP
@@ -238,7 +240,7 @@ def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.nd
             rows.append({"step": step + " (shipped)", "metric": key, **_figures(shipped, td, feats, key)})
             continue
         other, extra = others[trunk]
-        head, _ = fit_recipe(td, other, recipe, extra)
+        head, _ = (prefit or {}).get(_role(trunk)) or fit_recipe(td, other, recipe, extra)
         rows.append({"step": step + " (not shipped)", "metric": key,
                      **_figures(_calibrated(head, td, other), td, other, key)})
     return rows
@@ -250,9 +252,11 @@ def _examples(td: TaskData, idx: np.ndarray, probs: np.ndarray, look: str) -> li
 
 
 def train_task(task: str, data_root: Path | None = None, models_root: Path | None = None,
-               with_seed_baseline: bool = True, log=print, candidate: Path | None = None) -> ModelCard:
+               with_seed_baseline: bool = True, log=print, candidate: Path | None = None,
+               prefit: dict | None = None) -> ModelCard:
     """Train, calibrate, evaluate and save one task's head, scope model and card. `candidate`: a
-    fine-tuned trunk not (yet) shipped, measured in the card's ablation beside the shipped backbone."""
+    fine-tuned trunk not shipped, measured in the card's ablation beside the shipped backbone.
+    `prefit`: the recipe's heads already fitted on either backbone (`trunk_choice`), used as they are."""
     start, cpu_start = time.perf_counter(), time.process_time()
     clean_td = load_task(task, data_root)
     td = _with_photos(clean_td)
@@ -271,8 +275,8 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     if extra:
         extra_feats = {v: np.concatenate([f[n:total], f[total + n:]]) for v, f in both.items()}
         extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra[1], extra[1]]))
-    head, grid = fit_recipe(td, feats, recipe, extra_xy)
     shipped_trunk = trunk_file()
+    head, grid = (prefit or {}).get(_role(shipped_trunk)) or fit_recipe(td, feats, recipe, extra_xy)
     others = {trunk: _variant_features(paths, n, total, recipe, extra, trunk, data_root, log)
               for trunk in {None, candidate} - {shipped_trunk} if trunk is not None or shipped_trunk is not None}
     pick = lambda idx: {v: f[idx] for v, f in feats.items()}  # noqa: E731
@@ -294,9 +298,10 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     lr = baseline_lr(clean_td, clean_feats)
     seed = baseline_seed(clean_td, data_root) if with_seed_baseline else {"method": "skipped (--no-seed-baseline)"}
     log(f"{task}: LR baseline accuracy {lr['accuracy']:.3f}; seed baseline {seed.get('accuracy', 'skipped')}")
-    steps = ablation(td, recipe, head, feats, shipped_trunk, others, seed)
+    steps = ablation(td, recipe, head, feats, shipped_trunk, others, seed, prefit)
     for row in steps:
-        log(f"{task}: ablation: {row['step']}: validation {row['val']}, test {row['test']}, "
+        log(f"{task}: ablation: {row['step']}: validation {row['val']}, validation photos {row['val_photo']}, "
+            f"test {row['test']}, "
             f"test photos {row['test_photo']}")
     folder = (Path(models_root) if models_root else config.models_dir()) / task
     save_head(head, folder / WEIGHTS_FILE)
@@ -371,17 +376,55 @@ def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra)
     return " ".join(parts)
 
 
-def trunk_gain(cards: list[ModelCard]) -> float:
-    """Mean over tasks of the fine-tuned trunk's validation gain over frozen features (each task's key figure)."""
-    gains = []
-    for card in cards:
-        rows = {r["step"].split(" (")[0]: r["val"] for r in card.ablation}
-        gains.append(rows[TUNED_STEP] - rows[FROZEN_STEP])
-    return float(np.mean(gains))
+FROZEN, TUNED = "frozen", "tuned"
 
 
-def _train_and_save(task: str, args, log, candidate: Path | None) -> ModelCard:
-    card = train_task(task, with_seed_baseline=not args.no_seed_baseline, log=log, candidate=candidate)
+def _role(trunk: Path | None) -> str:
+    return FROZEN if trunk is None else TUNED
+
+
+@dataclass
+class TrunkChoice:
+    """Whether the fine-tuned trunk ships, and the heads fitted to decide it ({task: {role: (head, grid)}}),
+    which the cards' training then uses instead of fitting them again."""
+
+    gain: float
+    ship: bool
+    prefit: dict[str, dict[str, tuple[Head, dict]]]
+    per_task: dict[str, dict[str, float]]
+
+
+def trunk_choice(tasks: list[str], candidate: Path, data_root: Path | None = None, log=print) -> TrunkChoice:
+    """Fit each task's recipe on frozen and on fine-tuned features; the trunk ships if the mean gain of
+    each task's key figure, over tasks and over clean and photographed validation pictures, is positive.
+    Photos count as much as clean pictures: the kiosk's and the Space's pictures are mostly visitors'."""
+    prefit, per_task, gains = {}, {}, []
+    for task in tasks:
+        clean_td = load_task(task, data_root)
+        td = _with_photos(clean_td)
+        recipe = RECIPES[task]
+        extra = _lithograph_extra(clean_td, recipe, data_root)
+        paths = clean_td.paths + (extra[0] if extra else [])
+        key = "balanced_accuracy" if task == "lithograph" else "accuracy"
+        prefit[task], figures = {}, {}
+        for trunk in (None, candidate):
+            feats, extra_xy = _variant_features(paths, len(clean_td.rows), len(paths), recipe, extra, trunk,
+                                                data_root, log)
+            head, grid = fit_recipe(td, feats, recipe, extra_xy)
+            prefit[task][_role(trunk)] = (head, grid)
+            figures[_role(trunk)] = _figures(head, td, feats, key)
+        per_task[task] = {split: round(figures[TUNED][split] - figures[FROZEN][split], 4)
+                          for split in ("val", "val_photo")}
+        gains += list(per_task[task].values())
+        log(f"trunk: {task}: validation gain of the fine-tuned trunk, clean {per_task[task]['val']:+.4f}, "
+            f"photos {per_task[task]['val_photo']:+.4f}")
+    gain = float(np.mean(gains))
+    return TrunkChoice(gain, gain > 0, prefit, per_task)
+
+
+def _train_and_save(task: str, args, log, candidate: Path | None, prefit: dict | None = None) -> ModelCard:
+    card = train_task(task, with_seed_baseline=not args.no_seed_baseline, log=log, candidate=candidate,
+                      prefit=prefit)
     card.created_by = f"python -m artdemo train {args.task}"
     save_card(card)
     return card
@@ -412,25 +455,26 @@ def main(argv: list[str] | None = None) -> int:
     tasks = list(TASKS) if args.task == "all" else [args.task]
     start = time.perf_counter()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    candidate = None
-    if args.task == "all":
+    if args.task != "all":
+        cards = [_train_and_save(task, args, log, None) for task in tasks]
+    else:
         from artdemo.training import finetune
 
         folder = config.cache_dir() / "trunk-candidate"
         finetune.train_trunk(folder, log=log)
-        candidate = folder / TRUNK_FILE
-        _remove_shipped_trunk(log)  # the frozen backbone first; the trunk ships only if it pays
-    cards = [_train_and_save(task, args, log, candidate) for task in tasks]
-    if candidate is not None:
-        gain = trunk_gain(cards)
-        ship = gain > 0
-        log(f"trunk: mean validation gain over the four tasks {gain:+.4f}: {'shipped' if ship else 'not shipped'}")
-        if ship:
-            _install_trunk(candidate.parent, log)
-            cards = [_train_and_save(task, args, log, None) for task in tasks]  # it is the shipped trunk now
+        _remove_shipped_trunk(log)  # decided below on the frozen backbone's and the candidate's heads
+        choice = trunk_choice(tasks, folder / TRUNK_FILE, log=log)
+        log(f"trunk: mean validation gain over the four tasks, clean and photos {choice.gain:+.4f}: "
+            f"{'shipped' if choice.ship else 'not shipped'}")
+        if choice.ship:
+            _install_trunk(folder, log)
+        candidate = None if choice.ship else folder / TRUNK_FILE  # measured in the ablation when not shipped
+        cards = [_train_and_save(task, args, log, candidate, choice.prefit[task]) for task in tasks]
         for card in cards:
-            card.notes += (f" Fine-tuned trunk: mean validation gain over the four tasks {gain:+.4f} "
-                           f"({'shipped' if ship else 'not shipped: the frozen backbone scored higher'}).")
+            gains = choice.per_task[card.task]
+            card.notes += (f" Fine-tuned trunk: validation gain on this task {gains['val']:+.4f} clean, "
+                           f"{gains['val_photo']:+.4f} photos; mean over the four tasks {choice.gain:+.4f} "
+                           f"({'shipped' if choice.ship else 'not shipped: the frozen backbone scored higher'}).")
             save_card(card)
     print(f"trained {', '.join(tasks)} in {time.perf_counter() - start:.0f} s", file=sys.stderr)
     return 0

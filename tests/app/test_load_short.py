@@ -52,6 +52,6 @@ def test_the_streamlit_launcher_warms_the_models_before_any_visitor_connects(tmp
         actions: list[str] = []
         while time.time() < deadline and "service.predict" not in actions:
             time.sleep(0.5)
-            if server.timings_log.is_file():
-                actions = [json.loads(line)["action"] for line in server.timings_log.read_text().splitlines()]
+            if load.timings_log(server).is_file():
+                actions = [json.loads(line)["action"] for line in load.timings_log(server).read_text().splitlines()]
         assert "service.predict" in actions, f"no warm-up prediction within 120 s; logged: {actions}"

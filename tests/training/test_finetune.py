@@ -41,7 +41,11 @@ def test_the_trunk_is_saved_with_its_history_and_the_backbone_uses_it(tuned):
     assert backbone.trunk_file() == folder / backbone.TRUNK_FILE
     history = json.loads((folder / "history.json").read_text())
     assert [e["epoch"] for e in history["epochs"]] == [1, 2] and history["kept_epoch"] in (1, 2)
-    assert set(history["epochs"][0]["val_accuracy"]) == {"style", "medium", "genre", "lithograph"}
+    for figure in ("val_accuracy", "val_photo_accuracy"):  # the kept epoch is chosen on both looks
+        assert set(history["epochs"][0][figure]) == {"style", "medium", "genre", "lithograph"}
+    best = max(history["epochs"], key=lambda e: np.nanmean(list(e["val_accuracy"].values())
+                                                           + list(e["val_photo_accuracy"].values())))
+    assert history["kept_epoch"] == best["epoch"]
     assert backbone.weights_fingerprint() != tuned["before"]  # the feature cache key moves with the trunk
     assert backbone.weights_fingerprint().startswith(backbone.imagenet_fingerprint() + "+")
     tuned_w = backbone.get_backbone().get_layer("block14_project").get_weights()[0]
@@ -79,11 +83,12 @@ def test_the_card_records_the_ablation_from_frozen_features_to_the_tuned_trunk(t
     assert shipped["test"] == pytest.approx(card.metrics.accuracy, abs=1e-4)
     assert shipped["test_photo"] == pytest.approx(card.photo_metrics.accuracy, abs=1e-4)
     assert all(0.0 <= row["val"] <= 1.0 for row in card.ablation[1:])
+    assert all(0.0 <= row["val_photo"] <= 1.0 for row in card.ablation[2:])
     assert "fine-tuned on all four tasks" in card.architecture
 
 
 def test_a_candidate_trunk_is_measured_beside_the_frozen_backbone_it_did_not_replace(tuned):
-    from artdemo.training.train import FROZEN_STEP, TUNED_STEP, trunk_gain
+    from artdemo.training.train import FROZEN, FROZEN_STEP, TUNED, TUNED_STEP
 
     shipped, frozen = tuned["card"], tuned["frozen_card"]
     steps = [row["step"] for row in frozen.ablation]
@@ -93,7 +98,36 @@ def test_a_candidate_trunk_is_measured_beside_the_frozen_backbone_it_did_not_rep
     # the same two backbones, measured from either side, score the same on validation
     assert frozen.ablation[3]["val"] == pytest.approx(shipped.ablation[3]["val"], abs=0.02)
     assert frozen.ablation[2]["val"] == pytest.approx(shipped.ablation[2]["val"], abs=0.02)
-    assert trunk_gain([frozen]) == pytest.approx(frozen.ablation[3]["val"] - frozen.ablation[2]["val"])
+    # the choice counts clean and photographed validation pictures alike, from the very heads the card measures
+    choice = _choice(tuned)
+    gains = [frozen.ablation[3][s] - frozen.ablation[2][s] for s in ("val", "val_photo")]
+    assert [choice.per_task["genre"][s] for s in ("val", "val_photo")] == pytest.approx(gains, abs=1e-3)
+    assert choice.gain == pytest.approx(sum(gains) / 2, abs=1e-3) and choice.ship == (choice.gain > 0)
+    assert set(choice.prefit["genre"]) == {FROZEN, TUNED}
+
+
+def test_training_a_card_uses_the_heads_the_trunk_choice_fitted_instead_of_fitting_again(tuned, tmp_path):
+    import dataclasses
+
+    from artdemo.models.heads import load_head
+    from artdemo.training.train import FROZEN, TUNED, WEIGHTS_FILE, train_task
+
+    card = tuned["card"]  # trained with the tuned trunk shipped (ARTDEMO_MODELS holds it)
+    marked = {role: (dataclasses.replace(head, bias=head.bias + 7.0), grid)  # a mark a refit would not have
+              for role, (head, grid) in _choice(tuned).prefit["genre"].items()}
+    again = train_task("genre", data_root=tuned["data"], models_root=tmp_path, with_seed_baseline=False,
+                       log=lambda m: None, prefit=marked)
+    saved = load_head(tmp_path / "genre" / WEIGHTS_FILE)
+    assert np.allclose(saved.bias, marked[TUNED][0].bias)
+    assert np.allclose(saved.weights, marked[TUNED][0].weights)
+    assert again.metrics.accuracy == pytest.approx(card.metrics.accuracy, abs=1e-4)  # one shift of every logit
+    assert set(marked) == {FROZEN, TUNED}  # changes no answer
+
+
+def _choice(tuned):
+    from artdemo.training.train import trunk_choice
+
+    return trunk_choice(["genre"], tuned["models"] / "trunk" / "trunk.npz", tuned["data"], log=lambda m: None)
 
 
 def test_the_predictor_gives_the_answers_the_card_measured_through_the_tuned_trunk(tuned, monkeypatch):
