@@ -164,6 +164,12 @@ def audit_figures() -> list[Figure]:
     return figures(audit_throughput(500))
 
 
+def cache_fill_figures() -> list[Figure]:
+    from artdemo.bench.cache_fill import fill_rates
+
+    return [Figure(name, value, unit) for name, value, unit in fill_rates()]
+
+
 def training_figures() -> list[Figure]:
     """Training seconds per task, as measured and recorded by `python -m artdemo train` in each card."""
     from artdemo.models.cards import available_cards
@@ -179,6 +185,7 @@ SECTIONS: dict[str, Callable[..., list[Figure]]] = {
     "photos": lambda floor: photo_figures(),
     "contention": lambda floor: contention_figures(),
     "train": lambda floor: training_figures(),
+    "cache": lambda floor: cache_fill_figures(),
     "audit": lambda floor: audit_figures(),
 }
 

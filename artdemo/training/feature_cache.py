@@ -145,9 +145,10 @@ one thread left a core idle part of the time."""
 
 
 def prefetched(chunks: Sequence[Chunk], prepare: Callable[[Chunk], Ready],
-               workers: int = PREPARE_WORKERS) -> Iterator[tuple[int, Chunk, Ready]]:
-    """(k, chunk, prepare(chunk)) in order, preparing the next `workers` chunks on other threads while
-    the caller runs a backbone on this one."""
+               workers: int | None = None) -> Iterator[tuple[int, Chunk, Ready]]:
+    """(k, chunk, prepare(chunk)) in order, preparing the next `workers` (default PREPARE_WORKERS) chunks
+    on other threads while the caller runs a backbone on this one."""
+    workers = workers or PREPARE_WORKERS
     with ThreadPoolExecutor(max_workers=workers) as pool:
         ahead = [pool.submit(prepare, chunk) for chunk in chunks[:workers]]
         for k in range(len(chunks)):
