@@ -91,7 +91,8 @@ def model_section(card: ModelCard) -> str:
 LIMITS = """## Limits
 
 - These models saw reproductions of museum objects and paintings, cropped to a 224 px view by an
-  EfficientNet-Lite0 backbone (ImageNet weights) with small heads on top. They do not see a physical object,
+  EfficientNet-Lite0 backbone (ImageNet weights; its top blocks fine-tuned on these tasks when the repository
+  holds trunk/) with small heads on top. They do not see a physical object,
   its size, its paper or its back, which is how a curator tells a lithograph from a screenprint for sure.
 - Each model only knows its own classes: a ceramic, a textile or a digital image still gets one of them.
   The scope line of each model says what it has seen; treat anything outside it as unknown.
