@@ -29,16 +29,14 @@ def _sample(n: int) -> list[str]:
 
 
 def _fill_seconds(paths: list[str], look: str, workers: int) -> float:
-    before, setting = os.environ.get("ARTDEMO_CACHE"), feature_cache.PREPARE_WORKERS
+    before = os.environ.get("ARTDEMO_CACHE")
     with tempfile.TemporaryDirectory() as tmp:
-        os.environ["ARTDEMO_CACHE"] = str(Path(tmp))
-        feature_cache.PREPARE_WORKERS = workers
+        os.environ["ARTDEMO_CACHE"] = str(Path(tmp))  # the cache folder is a setting read at each call
         try:
             start = time.perf_counter()
-            feature_cache.cached_features(paths, ["whole"], look=look)
+            feature_cache.cached_features(paths, ["whole"], look=look, workers=workers)
             return time.perf_counter() - start
         finally:
-            feature_cache.PREPARE_WORKERS = setting
             if before is None:
                 os.environ.pop("ARTDEMO_CACHE", None)
             else:

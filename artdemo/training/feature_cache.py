@@ -159,11 +159,12 @@ def prefetched(chunks: Sequence[Chunk], prepare: Callable[[Chunk], Ready],
 
 
 def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: Path | None = None,
-                    log: Callable[[str], None] = lambda msg: None, look: str = "clean") -> dict[str, np.ndarray]:
+                    log: Callable[[str], None] = lambda msg: None, look: str = "clean",
+                    workers: int | None = None) -> dict[str, np.ndarray]:
     """{view: (len(paths), TOTAL_DIM) float32} for cache-relative image paths, computing what is missing.
 
     Images are decoded once for all missing views; decoding of the next batch
-    overlaps the backbone's work on the current one.
+    overlaps the backbone's work on the current one (`workers` threads, default PREPARE_WORKERS).
     """
     from artdemo.sources.datacache import resolve
 
@@ -192,7 +193,7 @@ def cached_features(paths: Sequence[str], view_names: Sequence[str], data_root: 
             return items
 
         done = 0
-        for k, chunk, items in prefetched(chunks, prepare):
+        for k, chunk, items in prefetched(chunks, prepare, workers):
             feats, batch_acts = features_and_activations(np.stack([x for _, _, x in items]))
             for (p, v, _), f, a in zip(items, feats, batch_acts):
                 tables[v][p] = f.astype(np.float16)

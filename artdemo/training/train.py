@@ -29,6 +29,7 @@ from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  
 from artdemo.errors import ArtdemoError  # noqa: E402
 from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
 from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
+from artdemo.training.report import key_figure  # noqa: E402
 from artdemo.models.backbone import TRUNK_FILE, TRUNK_FIRST_BLOCK, TRUNK_FOLDER, trunk_file  # noqa: E402
 from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noqa: E402
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
@@ -147,6 +148,15 @@ def _with_photos(td: TaskData) -> TaskData:
                     np.concatenate([td.split, photo_split]))
 
 
+def _task_rows(task: str, data_root: Path | None):
+    """What a task trains on: its clean rows, those rows clean then as photos, its recipe, the extra
+    training rows (lithograph only) and every image path, task rows first."""
+    clean_td = load_task(task, data_root)
+    recipe = RECIPES[task]
+    extra = _lithograph_extra(clean_td, recipe, data_root)
+    return clean_td, _with_photos(clean_td), recipe, extra, clean_td.paths + (extra[0] if extra else [])
+
+
 def _features(paths: list[str], view_names: list[str], data_root: Path | None, log) -> dict[str, np.ndarray]:
     """{view: features of every path clean, then of every path as a gallery photo}."""
     clean = feature_cache.cached_features(paths, view_names, data_root, log=log, look="clean")
@@ -218,7 +228,7 @@ def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.nd
     on frozen ImageNet features and on a fine-tuned trunk's. `others` holds the features of the backbones
     not shipped ({trunk or None: (features, extra rows)}); the shipped one's row is the shipped head's.
     `prefit`: heads already fitted on the same rows ({TUNED or FROZEN: (head, grid)}), not fitted again."""
-    key = "balanced_accuracy" if td.task == "lithograph" else "accuracy"
+    key = key_figure(td.task)
     rows = [{"step": "seed 000: small CNN trained from scratch on 64 px pictures (clean rows)",
              "metric": key, "val": None, "val_photo": None, "test": seed.get(key), "test_photo": None}]
     half = TaskData(td.task, td.classes, td.rows[:len(td.rows) // 2], td.y[:len(td.rows) // 2],
@@ -258,12 +268,8 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     fine-tuned trunk not shipped, measured in the card's ablation beside the shipped backbone.
     `prefit`: the recipe's heads already fitted on either backbone (`trunk_choice`), used as they are."""
     start, cpu_start = time.perf_counter(), time.process_time()
-    clean_td = load_task(task, data_root)
-    td = _with_photos(clean_td)
-    recipe = RECIPES[task]
+    clean_td, td, recipe, extra, paths = _task_rows(task, data_root)
     view_names = sorted({v for g in recipe.groups for v in g.views} | {"whole"})
-    extra = _lithograph_extra(clean_td, recipe, data_root)
-    paths = clean_td.paths + (extra[0] if extra else [])
     log(f"{task}: {len(clean_td.rows)} images, each clean and as a gallery photo; views {', '.join(view_names)}")
     t_feat, cpu_feat = time.perf_counter(), time.process_time()
     both = _features(paths, view_names, data_root, log)
@@ -365,7 +371,7 @@ def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra)
               if (m[key] < goal if key != "ece" else m[key] > goal)]
     parts.append("Targets missed on the test split: " + "; ".join(missed) + "." if missed else
                  "All targets met on the test split.")
-    key = "balanced_accuracy" if task == "lithograph" else "accuracy"
+    key = key_figure(task)
     ratio = m_photo[key] / m[key] if m[key] else 0.0
     parts.append(f"Visitor photos: {key.replace('_', ' ')} {m_photo[key]:.3f}, {ratio:.0%} of the clean figure "
                  f"(target at least 90%).")
@@ -400,12 +406,8 @@ def trunk_choice(tasks: list[str], candidate: Path, data_root: Path | None = Non
     Photos count as much as clean pictures: the kiosk's and the Space's pictures are mostly visitors'."""
     prefit, per_task, gains = {}, {}, []
     for task in tasks:
-        clean_td = load_task(task, data_root)
-        td = _with_photos(clean_td)
-        recipe = RECIPES[task]
-        extra = _lithograph_extra(clean_td, recipe, data_root)
-        paths = clean_td.paths + (extra[0] if extra else [])
-        key = "balanced_accuracy" if task == "lithograph" else "accuracy"
+        clean_td, td, recipe, extra, paths = _task_rows(task, data_root)
+        key = key_figure(task)
         prefit[task], figures = {}, {}
         for trunk in (None, candidate):
             feats, extra_xy = _variant_features(paths, len(clean_td.rows), len(paths), recipe, extra, trunk,
