@@ -85,8 +85,8 @@ def ablation_table(cards: list[ModelCard]) -> str:
     return "\n".join(rows)
 
 
-def lite2_table(result: dict) -> str:
-    """The Lite2 trial (artdemo.training.lite2_trial): the same probe on each backbone's features."""
+def probe_table(result: dict) -> str:
+    """A feature trial (artdemo.training.lite2_trial, gram_trial): the same probe on each set of features."""
     rows = ["| model | features (class-weighted logistic regression) | figure | validation | test | test macro-F1 |",
             "|---|---|---|---|---|---|"]
     for task, probes in result.get("tasks", {}).items():
@@ -112,12 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     if any(c.ablation for c in cards):
         print()
         print(ablation_table(cards))
-    from artdemo.training.lite2_trial import result_path
+    from artdemo.training import gram_trial, lite2_trial
 
-    trial = result_path()
-    if trial.is_file():
-        print()
-        print(lite2_table(json.loads(trial.read_text(encoding="utf-8"))))
+    for trial in (lite2_trial.result_path(), gram_trial.result_path()):
+        if trial.is_file():
+            print()
+            print(probe_table(json.loads(trial.read_text(encoding="utf-8"))))
     return 0
 
 

@@ -24,7 +24,7 @@ from artdemo import config
 from artdemo.training import feature_cache
 from artdemo.models import metrics
 from artdemo.training import seed_baseline
-from artdemo.training import scope_fit, splits  # noqa: E402
+from artdemo.training import operating_point, scope_fit, splits  # noqa: E402
 from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  # noqa: E402
 from artdemo.errors import ArtdemoError  # noqa: E402
 from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
@@ -77,7 +77,19 @@ def fit_recipe(td: TaskData, feats: dict[str, np.ndarray], recipe: Recipe,
     head = Head(td.classes, recipe.groups, mean, scale, w, b, 1.0,
                 info={"l2": l2, "hidden": recipe.hidden, "epochs": recipe.epochs, "validation_" + recipe.select_by: grid},
                 hidden_w=w1, hidden_b=b1)
+    if recipe.select_by == "balanced_accuracy" and n_classes == 2:
+        _shift_for_balance(head, td, feats)
     return head, grid
+
+
+def _shift_for_balance(head: Head, td: TaskData, feats: dict[str, np.ndarray]) -> None:
+    """Move a two-class head's line to where validation pictures, clean and photographed, score the best
+    balanced accuracy (artdemo.training.operating_point)."""
+    groups = [(head.logits({v: f[td.index(s)] for v, f in feats.items()}), td.y[td.index(s)])
+              for s in ("val", "val_photo")]
+    shift, figures = operating_point.balanced_shift(groups)
+    head.bias = operating_point.apply_shift(head.bias, shift)
+    head.info["decision_shift"] = {"added_to_logit_of": td.classes[1], "shift": round(shift, 4), **figures}
 
 
 def routing_threshold(probs: np.ndarray, y: np.ndarray) -> float:
@@ -322,7 +334,7 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
         weights_file=WEIGHTS_FILE, data_counts=clean_td.counts(), source_counts=clean_td.source_counts(),
         split_rule=splits.SPLIT_RULE, metrics=Metrics(**m), temperature=round(head.temperature, 4),
         threshold=threshold, scope=SCOPES[task], seed_baseline=seed, baseline=lr,
-        notes=_notes(task, m, m_photo, grid, recipe, extra_xy) + (
+        notes=_notes(task, m, m_photo, grid, recipe, extra_xy, head.info.get("decision_shift")) + (
             f" This run: {seconds:.0f} s wall, {cpu:.0f} s CPU; backbone features {feat_seconds:.0f} s wall, "
             f"{feat_cpu:.0f} s CPU (0 when cached)."),
         training_seconds=round(seconds, 1),
@@ -365,8 +377,14 @@ def _head_words(head: Head) -> str:
     return f"linear softmax head ({d} inputs, L2 {head.info['l2']}, class-weighted) -> temperature"
 
 
-def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra) -> str:
+def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra, shift: dict | None = None) -> str:
     parts = [f"Validation {recipe.select_by} (clean pictures) by L2 strength: {grid}."]
+    if shift:
+        parts.append(f"Decision line moved for balanced accuracy (artdemo.training.operating_point): "
+                     f"{shift['shift']:+.2f} on the logit of {shift['added_to_logit_of']}, chosen on validation "
+                     f"pictures, clean and photographed: balanced accuracy {shift['validation_balanced_accuracy_before']:.3f} "
+                     f"-> {shift['validation_balanced_accuracy_after']:.3f}, worst calibration error after temperature "
+                     f"scaling {shift['validation_worst_ece_after']:.3f}.")
     missed = [f"{name} {m[key]:.3f} < {goal}" for name, key, goal in TARGETS[task]
               if (m[key] < goal if key != "ece" else m[key] > goal)]
     parts.append("Targets missed on the test split: " + "; ".join(missed) + "." if missed else

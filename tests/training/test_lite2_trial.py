@@ -60,11 +60,11 @@ def test_lite2_features_are_cached_and_are_those_of_the_picture(small_trial):
 
 def test_the_command_writes_the_figures_that_report_prints(small_trial, tmp_path, capsys):
     from artdemo.training import lite2_trial
-    from artdemo.training.report import lite2_table
+    from artdemo.training.report import probe_table
 
     out = tmp_path / "trial.json"
     assert lite2_trial.main(["--tasks", "genre", "--limit", "40", "--out", str(out)]) == 0
     written = json.loads(out.read_text())
     assert written["command"] == "python -m artdemo.training.lite2_trial"
-    table = lite2_table(written)
+    table = probe_table(written)
     assert table.count("| genre |") == 4 and "Lite2's backbone alone" in table
