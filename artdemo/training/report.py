@@ -9,6 +9,9 @@ from __future__ import annotations
 import json
 import sys
 
+import numpy as np
+
+from artdemo.models import metrics
 from artdemo.models.cards import ModelCard, available_cards
 from artdemo.models.scopes import TARGETS as SCOPE_TARGETS
 
@@ -72,6 +75,24 @@ def photo_table(cards: list[ModelCard]) -> str:
     return "\n".join(rows)
 
 
+def calibration_table(cards: list[ModelCard]) -> str:
+    """Each model's calibration error beside what sampling noise alone gives on the same held-out pictures
+    (artdemo.models.metrics.ece_if_calibrated, from the probabilities the card keeps)."""
+    rows = ["| model | pictures | ECE clean | a calibrated model, same pictures: median / 90th pct. | "
+            "ECE photos | a calibrated model, same photos: median / 90th pct. |",
+            "|---|---|---|---|---|---|"]
+    for c in cards:
+        cells = []
+        for m, examples in ((c.metrics, c.examples), (c.photo_metrics, c.photo_examples)):
+            if m is None or not examples:
+                cells += ["–", "–"]
+                continue
+            median, high = metrics.ece_if_calibrated(np.array([e.probabilities for e in examples]))
+            cells += [f"{m.ece:.3f}", f"{median:.3f} / {high:.3f}"]
+        rows.append(f"| {c.task} | {c.metrics.n} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def ablation_table(cards: list[ModelCard]) -> str:
     """Each card's ablation: what every step scored on validation and test, clean and photographed (its key
     figure)."""
@@ -109,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(cards))
     print()
     print(photo_table(cards))
+    print()
+    print(calibration_table(cards))
     if any(c.ablation for c in cards):
         print()
         print(ablation_table(cards))

@@ -95,3 +95,22 @@ def test_temperature_scaling_lowers_nll_on_overconfident_logits():
     probs_after = calibration.softmax(overconfident, t)
     assert metrics.expected_calibration_error(probs_after, y) < metrics.expected_calibration_error(probs_before, y) / 2
     assert (probs_after.argmax(1) == probs_before.argmax(1)).all()
+
+
+def test_a_calibrated_model_still_shows_some_calibration_error_on_a_few_hundred_pictures():
+    rng = np.random.default_rng(3)
+    n, c = 800, 5
+    logits = rng.normal(0, 1.5, (n, c))
+    probs = calibration.softmax(logits)
+    median, high = metrics.ece_if_calibrated(probs, draws=100)
+    assert 0.01 < median < high < 0.08  # noise alone, on 800 pictures
+    y = np.array([rng.choice(c, p=row) for row in probs])  # labels as the probabilities say
+    assert metrics.expected_calibration_error(probs, y) < high + 0.02
+    many = calibration.softmax(rng.normal(0, 1.5, (20000, c)))
+    assert metrics.ece_if_calibrated(many, draws=20)[0] < median / 3  # the noise shrinks with more pictures
+    assert metrics.ece_if_calibrated(probs, draws=100) == (median, high)  # same seed, same figures
+
+
+def test_ece_if_calibrated_of_a_model_that_is_always_sure_is_zero():
+    probs = np.tile([1.0, 0.0], (50, 1))
+    assert metrics.ece_if_calibrated(probs, draws=10) == (0.0, 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from artdemo.models.cards import available_cards
@@ -37,3 +38,15 @@ def test_the_ablation_table_prints_every_step_of_every_card():
         lines = [line for line in text.splitlines() if line.startswith(f"| {card.task} | ")]
         assert len(lines) == len(card.ablation)
         assert f"{card.ablation[-1]['test']:.3f}" in lines[-1] and "shipped" in lines[-1]
+
+
+def test_the_calibration_table_sets_each_measured_error_beside_the_noise_of_its_own_pictures():
+    from artdemo.models.metrics import ece_if_calibrated
+    from artdemo.training.report import calibration_table
+
+    text = calibration_table(cards)
+    for card in cards:
+        row = next(line for line in text.splitlines() if line.startswith(f"| {card.task} | "))
+        median, high = ece_if_calibrated(np.array([e.probabilities for e in card.examples]))
+        assert f"| {card.metrics.ece:.3f} | {median:.3f} / {high:.3f} |" in row
+        assert f"| {card.photo_metrics.ece:.3f} |" in row
