@@ -19,15 +19,12 @@ It writes `models/gram_trial.json`; `python -m artdemo report` prints it.
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from artdemo import config
-from artdemo.training import feature_cache
+from artdemo.training import feature_cache, lite2_trial
 from artdemo.training.lite2_trial import probe
 from artdemo.training.taskdata import TaskData, load_task
 
@@ -83,22 +80,12 @@ def trial(tasks: Sequence[str] = TRIAL_TASKS, data_root: Path | None = None, lim
 
 
 def result_path(models_root: Path | None = None) -> Path:
-    return (Path(models_root) if models_root else config.models_dir()) / RESULT_FILE
+    return lite2_trial.result_path(models_root, RESULT_FILE)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m artdemo.training.gram_trial", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", default=",".join(TRIAL_TASKS))
-    parser.add_argument("--limit", type=int, default=None, help="the first N rows of each task (a quick check)")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the figures (default models/{RESULT_FILE})")
-    args = parser.parse_args(argv)
-    result = trial([t for t in args.tasks.split(",") if t], limit=args.limit)
-    target = args.out or result_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
+    return lite2_trial.trial_command(argv, "python -m artdemo.training.gram_trial", __doc__, TRIAL_TASKS,
+                                     RESULT_FILE, trial)
 
 
 if __name__ == "__main__":

@@ -160,23 +160,30 @@ def trial(tasks: Sequence[str] = TRIAL_TASKS, data_root: Path | None = None, lim
     return out
 
 
-def result_path(models_root: Path | None = None) -> Path:
-    return (Path(models_root) if models_root else config.models_dir()) / RESULT_FILE
+def result_path(models_root: Path | None = None, name: str = RESULT_FILE) -> Path:
+    return (Path(models_root) if models_root else config.models_dir()) / name
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m artdemo.training.lite2_trial", description=__doc__,
+def trial_command(argv: list[str] | None, prog: str, description: str, tasks: Sequence[str], name: str,
+                  run: Callable[..., dict]) -> int:
+    """The command line every feature trial shares: pick tasks, optionally the first rows only, and write
+    `run`'s figures to models/`name` (or --out), where `python -m artdemo report` finds them."""
+    parser = argparse.ArgumentParser(prog=prog, description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tasks", default=",".join(TRIAL_TASKS))
+    parser.add_argument("--tasks", default=",".join(tasks))
     parser.add_argument("--limit", type=int, default=None, help="the first N rows of each task (a quick check)")
-    parser.add_argument("--out", type=Path, default=None, help=f"where to write the figures (default models/{RESULT_FILE})")
+    parser.add_argument("--out", type=Path, default=None, help=f"where to write the figures (default models/{name})")
     args = parser.parse_args(argv)
-    result = trial([t for t in args.tasks.split(",") if t], limit=args.limit)
-    target = args.out or result_path()
+    result = run([t for t in args.tasks.split(",") if t], limit=args.limit)
+    target = args.out or result_path(name=name)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {target}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return trial_command(argv, "python -m artdemo.training.lite2_trial", __doc__, TRIAL_TASKS, RESULT_FILE, trial)
 
 
 if __name__ == "__main__":

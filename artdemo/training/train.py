@@ -85,8 +85,8 @@ def fit_recipe(td: TaskData, feats: dict[str, np.ndarray], recipe: Recipe,
 def _shift_for_balance(head: Head, td: TaskData, feats: dict[str, np.ndarray]) -> None:
     """Move a two-class head's line to where validation pictures, clean and photographed, score the best
     balanced accuracy (artdemo.training.operating_point)."""
-    groups = [(head.logits({v: f[td.index(s)] for v, f in feats.items()}), td.y[td.index(s)])
-              for s in ("val", "val_photo")]
+    groups = [(head.logits({v: f[idx] for v, f in feats.items()}), td.y[idx])
+              for idx in (td.index("val"), td.index("val_photo"))]
     shift, figures = operating_point.balanced_shift(groups)
     head.bias = operating_point.apply_shift(head.bias, shift)
     head.info["decision_shift"] = {"added_to_logit_of": td.classes[1], "shift": round(shift, 4), **figures}
