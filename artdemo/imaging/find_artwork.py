@@ -25,7 +25,9 @@ Detection runs on a copy about 400 px long, so it costs the same for any photo.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -164,6 +166,7 @@ class _Look:
     busy: np.ndarray  # bool, textured pixels
     smooth: float  # texture above this is picture
     step: float  # colour step above this is an edge
+    fits: dict = field(default_factory=dict, compare=False, repr=False)  # _side_fit's answers so far
 
     @staticmethod
     def of(small: np.ndarray) -> _Look:
@@ -183,6 +186,10 @@ class _Look:
 
 
 # --- outlines --------------------------------------------------------------------------------
+
+
+_NEXT = [1, 2, 3, 0]
+"""Index of each corner's successor: side i runs from corner i to corner _NEXT[i]."""
 
 
 def order_corners(pts: np.ndarray) -> np.ndarray:
@@ -231,6 +238,9 @@ def _quads_from_edges(edges: np.ndarray, min_area: float) -> list[np.ndarray]:
     for c in contours:
         if len(c) < 4:
             continue
+        _, _, bw, bh = cv2.boundingRect(c)
+        if bw * bh < min_area:
+            continue  # its hull is smaller still: spare the hull (most contours are specks)
         hull = cv2.convexHull(c)
         hull_area = cv2.contourArea(hull)
         if hull_area < min_area:
@@ -282,10 +292,11 @@ def _refine(q: np.ndarray, look: _Look) -> np.ndarray:
     """
     edges = look.edges[0]
     tight = _fit_sides(q, edges, reach=3.0, max_move=4.0)
+    best_fit = _side_fit(tight, look) + 0.02  # a small preference for the tight fit
+    if best_fit >= 1.0:
+        return tight  # no fit beats it by more (a fit is at most 1): spare the wide one
     wide = _fit_sides(_fit_sides(q, edges, reach=6.0, max_move=8.0), edges, reach=2.5, max_move=3.0)
-    best, best_fit = tight, _side_fit(tight, look) + 0.02  # a small preference for the tight fit
-    wide_fit = _side_fit(wide, look)
-    return wide if wide_fit > best_fit else best
+    return wide if _side_fit(wide, look) > best_fit else tight
 
 
 def _fit_sides(q: np.ndarray, edges: np.ndarray, reach: float, max_move: float) -> np.ndarray:
@@ -298,22 +309,24 @@ def _fit_sides(q: np.ndarray, edges: np.ndarray, reach: float, max_move: float) 
     h, w = edges.shape
     lines = []
     for i in range(4):
-        a, b = q[i].astype(np.float64), q[(i + 1) % 4].astype(np.float64)
-        length = float(np.linalg.norm(b - a))
-        d = (b - a) / max(length, 1e-6)
-        normal = np.array([-d[1], d[0]])
-        x0, y0 = np.floor(np.minimum(a, b) - reach - 1).astype(int)
-        x1, y1 = np.ceil(np.maximum(a, b) + reach + 2).astype(int)
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        # Plain floats for the side's frame: numpy's per-call cost dominates on four 2-vectors.
+        ax, ay = float(q[i, 0]), float(q[i, 1])
+        bx, by = float(q[(i + 1) % 4, 0]), float(q[(i + 1) % 4, 1])
+        length = float(np.linalg.norm((bx - ax, by - ay)))
+        dx, dy = (bx - ax) / max(length, 1e-6), (by - ay) / max(length, 1e-6)
+        x0, y0 = max(0, math.floor(min(ax, bx) - reach - 1)), max(0, math.floor(min(ay, by) - reach - 1))
+        x1, y1 = min(w, math.ceil(max(ax, bx) + reach + 2)), min(h, math.ceil(max(ay, by) + reach + 2))
         ys, xs = np.nonzero(edges[y0:y1, x0:x1])
-        pts = np.c_[xs + x0, ys + y0].astype(np.float64)
-        rel = pts - a
-        t = rel @ d
-        off = rel @ normal
-        near = pts[(np.abs(off) <= reach) & (t > 0.1 * length) & (t < 0.9 * length)]
-        if len(near) < 0.3 * length:
+        px, py = (xs + x0).astype(np.float64), (ys + y0).astype(np.float64)
+        rel = np.stack((px - ax, py - ay), axis=1)
+        t = rel @ (dx, dy)
+        off = rel @ (-dy, dx)
+        keep = (np.abs(off) <= reach) & (t > 0.1 * length) & (t < 0.9 * length)
+        count = int(np.count_nonzero(keep))
+        if count < 0.3 * length:
             return q
-        near = near[:: max(1, len(near) // 120)].astype(np.float32)  # enough points for a line
+        stride = max(1, count // 120)  # enough points for a line
+        near = np.stack((px[keep][::stride], py[keep][::stride]), axis=1).astype(np.float32)
         vx, vy, cx, cy = cv2.fitLine(near, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
         # Once more without the stray pixels (a corner of the next line, a speck): cheaper than
         # an iterative robust fit, and as good for a side that is mostly one straight edge.
@@ -339,22 +352,47 @@ def _fit_sides(q: np.ndarray, edges: np.ndarray, reach: float, max_move: float) 
 
 @dataclass(frozen=True)
 class _Candidate:
+    """An outline and what _decide weighs. The dearer measures are taken only when _decide asks
+    for them: most outlines fail the cheap checks first."""
+
     quad: np.ndarray  # float32 4x2, TL TR BR BL, detection pixels
+    look: _Look = field(repr=False)
+    slope: float  # see _slope
     area: float  # share of the detection picture
     support: float  # share of the outline with a real colour step across it
     side_support: float  # the weakest side's share
-    outside_busy: float  # share of textured pixels outside it
-    inside_busy: float  # and inside it
-    fit: float  # the weakest side's share of edge crossings right on the outline (see _side_fit)
     centrality: float  # 1 at the centre, 0 at a corner
-    square: bool  # sides parallel to the picture's edges (no perspective, no tilt), see _describe
+
+    @cached_property
+    def _busy(self) -> tuple[float, float]:
+        return _busy_around(self.quad, self.look.busy)
+
+    @property
+    def outside_busy(self) -> float:
+        """Share of textured pixels outside the outline."""
+        return self._busy[0]
+
+    @property
+    def inside_busy(self) -> float:
+        """And inside it."""
+        return self._busy[1]
+
+    @cached_property
+    def fit(self) -> float:
+        """The weakest side's share of edge crossings right on the outline (see _side_fit)."""
+        return _side_fit(self.quad, self.look)
+
+    @cached_property
+    def square(self) -> bool:
+        """Sides parallel to the picture's edges (no perspective, no tilt)."""
+        return self.slope <= SQUARE_SLOPE or (self.slope < 0.1 and _square_fits_better(self.quad, self.look))
 
 
 def _plausible_shape(q: np.ndarray) -> bool:
     """A rectangle seen at up to ~15 degrees off-axis: convex, near-square corners, sides alike."""
     if not cv2.isContourConvex(q.reshape(-1, 1, 2).astype(np.float32)):
         return False
-    sides = np.linalg.norm(q - np.roll(q, -1, axis=0), axis=1)
+    sides = np.linalg.norm(q - q[_NEXT], axis=1)
     if sides.min() < 8:
         return False
     if min(sides[0], sides[2]) / max(sides[0], sides[2]) < 0.6:
@@ -417,11 +455,19 @@ def _side_fit(q: np.ndarray, look: _Look, lines: int = 2) -> float:
     faint. A rectangle fitted to a hand-pulled print's ragged edge, or made up
     from a picture's own lines, meets steps at scattered distances.
     """
+    q = np.asarray(q)
+    key = (q.dtype.str, q.tobytes(), lines)  # refining, describing and choosing ask again
+    if key not in look.fits:
+        look.fits[key] = _measure_side_fit(q, look, lines)
+    return look.fits[key]
+
+
+def _measure_side_fit(q: np.ndarray, look: _Look, lines: int) -> float:
     h, w = look.busy.shape
     cut = _cut_sides(q, w, h)
     a = q.astype(np.float64)
-    d = np.roll(a, -1, axis=0) - a  # side i runs from corner i to corner i+1
-    normal = np.c_[d[:, 1], -d[:, 0]] / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
+    d = a[_NEXT] - a  # side i runs from corner i to corner i+1
+    normal = np.stack((d[:, 1], -d[:, 0]), axis=1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-6)
     outward = np.sign(np.sum(normal * (a + d / 2 - a.mean(axis=0)), axis=1, keepdims=True))
     normal *= np.where(outward == 0, 1, outward)
     t = np.linspace(0.1, 0.9, 32)[None, :, None, None]
@@ -515,17 +561,14 @@ def _describe(q: np.ndarray, look: _Look) -> _Candidate | None:
     if cut > 2 or (cut and area < CUT_MIN_AREA):
         return None  # a photo cuts off a frame only when the work fills much of it
     c = q.mean(axis=0) / [w, h] - 0.5
-    outside_busy, inside_busy = _busy_around(q, look.busy)
     return _Candidate(
         quad=q,
+        look=look,
+        slope=slope,
         area=area,
         support=float(np.nanmean(sides)),
         side_support=float(np.nanmin(sides)),
-        outside_busy=outside_busy,
-        inside_busy=inside_busy,
-        fit=_side_fit(q, look),
         centrality=float(1 - np.clip(np.hypot(*c) / 0.707, 0, 1)),
-        square=slope <= SQUARE_SLOPE or (slope < 0.1 and _square_fits_better(q, look)),
     )
 
 
@@ -635,8 +678,9 @@ def _side_edges(along: np.ndarray, across: np.ndarray, look: _Look, outlines: li
         reach.append(p)
         pos = p
     plain_to = pos
+    threes = np.lib.stride_tricks.sliding_window_view(along, 3).mean(axis=1)  # each three rows, at once
     for d in range(pos + 2, len(along) - 2):
-        if float(np.mean(along[d : d + 3])) >= look.smooth:
+        if float(threes[d]) >= look.smooth:
             break
         plain_to = d
     steps = {e: float(across[max(0, e - 2) : e + 3].max()) for e in reach[1:]}

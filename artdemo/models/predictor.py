@@ -27,6 +27,7 @@ import numpy as np
 from artdemo.errors import ArtdemoError
 from artdemo.imaging.find_artwork import FoundArtwork, find_artwork as find_artwork_in
 from artdemo.models import features, views
+from artdemo.models.blas import one_blas_thread
 from artdemo.models.cards import ModelCard, card_path, load_card
 from artdemo.models.heads import Head, load_head
 from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, load_scope
@@ -167,12 +168,10 @@ def classify_images(images: list[np.ndarray], tasks: list[str] | None = None,
     feats = features.features_of_images(crops, needed)
     out: list[dict[str, Prediction]] = [{} for _ in images]
     for task, (card, head, scope) in models.items():
-        probs = head.probabilities(feats)
-        if scope is not None:
-            outlier = scope.outlier_score(feats["whole"])
-            inside = outlier <= 0.0
-        else:
-            outlier, inside = np.zeros(len(crops)), np.ones(len(crops), bool)
+        with one_blas_thread():  # see artdemo.models.blas: spinning BLAS workers slow the next backbone pass
+            probs = head.probabilities(feats)
+            outlier = scope.outlier_score(feats["whole"]) if scope is not None else np.zeros(len(crops))
+        inside = outlier <= 0.0 if scope is not None else np.ones(len(crops), bool)
         for i, row in enumerate(probs):
             out[i][task] = _answer(task, card, row, outlier[i], inside[i])
     return [Classification(f, answers) for f, answers in zip(found, out)]

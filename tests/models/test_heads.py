@@ -81,3 +81,21 @@ def test_damaged_head_file_is_a_clear_error(tmp_path):
     path.write_bytes(b"not a head")
     with pytest.raises(ArtdemoError, match="train style"):
         heads.load_head(path)
+
+
+def test_heads_are_served_with_numpys_blas_on_one_thread_and_training_keeps_every_thread():
+    from threadpoolctl import threadpool_info
+
+    from artdemo.models.blas import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before, "numpy's BLAS is not visible to threadpoolctl: the serving limit would do nothing"
+    with one_blas_thread():
+        assert blas_threads() == [1] * len(before)
+        x, y = _blobs()
+        w, b = heads.fit_softmax(x, y, 3, l2=1e-3, steps=20)  # still computes, on one thread
+    assert blas_threads() == before
+    assert np.isfinite(w).all()

@@ -163,3 +163,23 @@ def test_shipped_weights_stay_within_the_budget():
     files = [p for p in config.models_dir().glob("*/*.npz")]
     assert files, "no model weights in models/"
     assert sum(p.stat().st_size for p in files) <= 30 * 2**20
+
+
+def test_the_committed_heads_answer_with_numpys_blas_on_one_thread(monkeypatch):
+    """Spinning BLAS workers would take a core from the next backbone pass (artdemo.models.blas)."""
+    from threadpoolctl import threadpool_info
+
+    from artdemo.models.heads import Head
+
+    seen: list[list[int]] = []
+    real = Head.probabilities
+
+    def recording(self, feats):
+        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        return real(self, feats)
+
+    monkeypatch.setattr(Head, "probabilities", recording)
+    rgb = np.random.default_rng(0).integers(0, 256, (240, 200, 3), dtype=np.uint8)
+    answers = predictor.predict_image(rgb)
+    assert set(answers) == set(TRAINED)
+    assert seen and all(threads and set(threads) == {1} for threads in seen)
