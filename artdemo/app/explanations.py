@@ -22,6 +22,7 @@ from artdemo.explain.texture import texture_maps
 from artdemo.explain.views import activation_grid, filter_grid
 from artdemo.imaging.decode import image_fingerprint
 from artdemo.models import predictor
+from artdemo.models.blas import one_blas_thread
 from artdemo.tasks import TASKS
 
 HEAT_CACHE = HeatCache()
@@ -79,7 +80,8 @@ def compute(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndar
     check_method(method)
     index = class_index(task, class_name)
     x = model_x(rgb)
-    return compute_map(adapter_for(task), x, index, method)
+    with one_blas_thread():  # as the predictor: idle BLAS workers would spin through the next pass
+        return compute_map(adapter_for(task), x, index, method)
 
 
 def explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndarray:

@@ -50,7 +50,7 @@ class Head:
     def logits(self, feats: dict[str, np.ndarray]) -> np.ndarray:
         z = (assemble(feats, self.groups) - self.mean) / self.scale
         if self.hidden_w is not None:
-            z = np.maximum(z @ self.hidden_w.astype(np.float32) + self.hidden_b, 0.0)
+            z = np.maximum(z @ self.hidden_w.astype(np.float32, copy=False) + self.hidden_b, 0.0)
         return z @ self.weights + self.bias
 
     def probabilities(self, feats: dict[str, np.ndarray]) -> np.ndarray:
@@ -159,7 +159,8 @@ def load_head(path: Path) -> Head:
             return Head(classes=list(meta["classes"]), groups=[Group(**g) for g in meta["groups"]],
                         mean=data["mean"], scale=data["scale"], weights=data["weights"], bias=data["bias"],
                         temperature=float(meta["temperature"]), info=meta.get("info", {}),
-                        hidden_w=data["hidden_w"] if "hidden_w" in data else None,
+                        # float32 once here (stored as float16), not on every prediction
+                        hidden_w=data["hidden_w"].astype(np.float32) if "hidden_w" in data else None,
                         hidden_b=data["hidden_b"] if "hidden_b" in data else None)
     except (OSError, ValueError, KeyError) as err:
         raise ArtdemoError(f"The model weights {path} are missing or damaged ({err}); retrain with "
