@@ -22,7 +22,6 @@ from artdemo.explain.texture import texture_maps
 from artdemo.explain.views import activation_grid, filter_grid
 from artdemo.imaging.decode import image_fingerprint
 from artdemo.models import predictor
-from artdemo.models.blas import one_blas_thread
 from artdemo.tasks import TASKS
 
 HEAT_CACHE = HeatCache()
@@ -80,8 +79,7 @@ def compute(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndar
     check_method(method)
     index = class_index(task, class_name)
     x = model_x(rgb)
-    with one_blas_thread():  # as the predictor: idle BLAS workers would spin through the next pass
-        return compute_map(adapter_for(task), x, index, method)
+    return compute_map(adapter_for(task), x, index, method)
 
 
 def explain(rgb: np.ndarray, task: str, class_name: str, method: str) -> np.ndarray:

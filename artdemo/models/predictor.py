@@ -27,7 +27,7 @@ import numpy as np
 from artdemo.errors import ArtdemoError
 from artdemo.imaging.find_artwork import FoundArtwork, find_artwork as find_artwork_in
 from artdemo.models import features, views
-from artdemo.models.blas import one_blas_thread
+from artdemo.models.blas import serve_on_one_thread
 from artdemo.models.cards import ModelCard, card_path, load_card
 from artdemo.models.heads import Head, load_head
 from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, load_scope
@@ -96,6 +96,7 @@ def scope_model(task: str) -> ScopeModel | None:
 
 
 def _load_all(task: str) -> tuple[ModelCard, Head, ScopeModel | None]:
+    serve_on_one_thread()  # a process that loads models serves answers: see artdemo.models.blas
     if task not in TASKS:
         raise ArtdemoError(f"Unknown task {task!r}; choose one of: {', '.join(TASKS)}.")
     root = _root()
@@ -168,9 +169,8 @@ def classify_images(images: list[np.ndarray], tasks: list[str] | None = None,
     feats = features.features_of_images(crops, needed)
     out: list[dict[str, Prediction]] = [{} for _ in images]
     for task, (card, head, scope) in models.items():
-        with one_blas_thread():  # see artdemo.models.blas: spinning BLAS workers slow the next backbone pass
-            probs = head.probabilities(feats)
-            outlier = scope.outlier_score(feats["whole"]) if scope is not None else np.zeros(len(crops))
+        probs = head.probabilities(feats)
+        outlier = scope.outlier_score(feats["whole"]) if scope is not None else np.zeros(len(crops))
         inside = outlier <= 0.0 if scope is not None else np.ones(len(crops), bool)
         for i, row in enumerate(probs):
             out[i][task] = _answer(task, card, row, outlier[i], inside[i])

@@ -83,19 +83,19 @@ def test_damaged_head_file_is_a_clear_error(tmp_path):
         heads.load_head(path)
 
 
-def test_heads_are_served_with_numpys_blas_on_one_thread_and_training_keeps_every_thread():
-    from threadpoolctl import threadpool_info
 
-    from artdemo.models.blas import one_blas_thread
+def test_a_serving_process_runs_numpys_blas_on_one_thread_for_good():
+    from threadpoolctl import threadpool_limits
 
-    def blas_threads() -> list[int]:
-        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    from artdemo.models.blas import blas_threads, serve_on_one_thread
 
-    before = blas_threads()
-    assert before, "numpy's BLAS is not visible to threadpoolctl: the serving limit would do nothing"
-    with one_blas_thread():
-        assert blas_threads() == [1] * len(before)
+    assert blas_threads(), "numpy's BLAS is not visible to threadpoolctl: the serving limit would do nothing"
+    with threadpool_limits(limits=2, user_api="blas"):  # as a fresh process on two cores
+        serve_on_one_thread.cache_clear()
+        serve_on_one_thread()
+        serve_on_one_thread()  # again: nothing changes, nothing is restored
+        assert set(blas_threads()) == {1}
         x, y = _blobs()
         w, b = heads.fit_softmax(x, y, 3, l2=1e-3, steps=20)  # still computes, on one thread
-    assert blas_threads() == before
-    assert np.isfinite(w).all()
+        assert np.isfinite(w).all() and set(blas_threads()) == {1}
+    serve_on_one_thread.cache_clear()  # the limit just left with the block: the next model load sets it again

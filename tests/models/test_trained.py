@@ -167,19 +167,25 @@ def test_shipped_weights_stay_within_the_budget():
 
 def test_the_committed_heads_answer_with_numpys_blas_on_one_thread(monkeypatch):
     """Spinning BLAS workers would take a core from the next backbone pass (artdemo.models.blas)."""
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_limits
 
+    from artdemo.models import blas
+    from artdemo.models.blas import blas_threads
     from artdemo.models.heads import Head
 
+    blas.serve_on_one_thread.cache_clear()  # as in a fresh process: BLAS on every core until models load
     seen: list[list[int]] = []
     real = Head.probabilities
 
     def recording(self, feats):
-        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        seen.append(blas_threads())
         return real(self, feats)
 
     monkeypatch.setattr(Head, "probabilities", recording)
     rgb = np.random.default_rng(0).integers(0, 256, (240, 200, 3), dtype=np.uint8)
-    answers = predictor.predict_image(rgb)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert set(blas_threads()) == {2}
+        answers = predictor.predict_image(rgb)
+    blas.serve_on_one_thread.cache_clear()  # the limit just left with the block: the next load sets it again
     assert set(answers) == set(TRAINED)
     assert seen and all(threads and set(threads) == {1} for threads in seen)
