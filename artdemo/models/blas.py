@@ -4,7 +4,7 @@ OpenBLAS's worker threads busy-wait for a while after every call that used them
 (about 0.1 s by default) before they sleep. The heads and scope models are small
 matrix products run between backbone passes, so on a 2-core machine their idle
 workers spun through the next pass and took one of TensorFlow's two cores: one
-picture's prediction took 36 ms instead of 23 (`python -m artdemo.bench --only warm`).
+picture's prediction took 34 ms instead of 22 (`python -m artdemo.bench --only contention`).
 
 The limit is set once for the process, not around each product: every change of it
 is a foreign call that lets go of the GIL, and among a crowd's page threads each one
