@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from artdemo import config
+from artdemo.bench.core import proc_status_mb
 from artdemo.errors import ArtdemoError
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,21 +37,10 @@ class Server:
     env: dict[str, str]  # what the server was started with, beyond this process's environment
 
     def peak_rss_mb(self) -> float:
-        return _proc_status_mb(self.proc.pid, "VmHWM")
+        return proc_status_mb(self.proc.pid, "VmHWM")
 
     def rss_mb(self) -> float:
-        return _proc_status_mb(self.proc.pid, "VmRSS")
-
-
-def _proc_status_mb(pid: int, key: str) -> float:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+        return proc_status_mb(self.proc.pid, "VmRSS")
 
 
 def free_port() -> int:

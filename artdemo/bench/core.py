@@ -35,13 +35,22 @@ class Figure:
         return f"{self.name:<52} {self.value:>10.3g} {self.unit}{note}"
 
 
-def rss_mb() -> float:
-    """Resident memory of this process, from /proc (Linux)."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def proc_status_mb(pid: int | str, key: str) -> float:
+    """A memory line of a process's /proc status (VmRSS, VmHWM) in MB; NaN where it can't be read
+    (another system, or the process has gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return float("nan")
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux)."""
+    return proc_status_mb("self", "VmRSS")
 
 
 def median_seconds(fn: Callable[[], object], repeat: int) -> float:
