@@ -170,8 +170,11 @@ def classify_images(images: list[np.ndarray], tasks: list[str] | None = None,
     out: list[dict[str, Prediction]] = [{} for _ in images]
     for task, (card, head, scope) in models.items():
         probs = head.probabilities(feats)
-        outlier = scope.outlier_score(feats["whole"]) if scope is not None else np.zeros(len(crops))
-        inside = outlier <= 0.0 if scope is not None else np.ones(len(crops), bool)
+        if scope is not None:
+            outlier = scope.outlier_score(feats["whole"])
+            inside = outlier <= 0.0
+        else:
+            outlier, inside = np.zeros(len(crops)), np.ones(len(crops), bool)
         for i, row in enumerate(probs):
             out[i][task] = _answer(task, card, row, outlier[i], inside[i])
     return [Classification(f, answers) for f, answers in zip(found, out)]

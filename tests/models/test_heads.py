@@ -83,7 +83,6 @@ def test_damaged_head_file_is_a_clear_error(tmp_path):
         heads.load_head(path)
 
 
-
 def test_a_serving_process_runs_numpys_blas_on_one_thread_for_good():
     from threadpoolctl import threadpool_limits
 
