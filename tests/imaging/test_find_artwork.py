@@ -25,7 +25,6 @@ from artdemo.imaging.gallery_photo import PhotoParams, gallery_photo, rng_for, s
 from tests.support.data import require_data
 
 
-
 def need_data() -> Path:
     """The data cache (tests.support.data: a failed test in CI, a skipped one on a laptop without it)."""
     require_data()
