@@ -13,6 +13,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 
@@ -29,18 +30,11 @@ def _sample(n: int) -> list[str]:
 
 
 def _fill_seconds(paths: list[str], look: str, workers: int) -> float:
-    before = os.environ.get("ARTDEMO_CACHE")
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["ARTDEMO_CACHE"] = str(Path(tmp))  # the cache folder is a setting read at each call
-        try:
-            start = time.perf_counter()
-            feature_cache.cached_features(paths, ["whole"], look=look, workers=workers)
-            return time.perf_counter() - start
-        finally:
-            if before is None:
-                os.environ.pop("ARTDEMO_CACHE", None)
-            else:
-                os.environ["ARTDEMO_CACHE"] = before
+    # The cache folder is a setting read at each call; patch.dict puts the environment back as it was.
+    with tempfile.TemporaryDirectory() as tmp, patch.dict(os.environ, {"ARTDEMO_CACHE": str(Path(tmp))}):
+        start = time.perf_counter()
+        feature_cache.cached_features(paths, ["whole"], look=look, workers=workers)
+        return time.perf_counter() - start
 
 
 def fill_rates(n: int = IMAGES) -> list[tuple[str, float, str]]:
