@@ -10,7 +10,8 @@
   "visitor photos" figure.
 
 The feature cache is keyed by `LOOKS_VERSION`, a hash of the finder's and the
-generator's source, so changing either recomputes what depends on it.
+generator's source (every module of theirs), so changing either recomputes what
+depends on it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from artdemo.imaging import detection, frame_scan, outlines
 from artdemo.imaging import find_artwork as finder
 from artdemo.imaging import gallery_photo as generator
 
@@ -33,7 +35,10 @@ def _source_hash(*modules) -> str:
     return digest.hexdigest()[:10]
 
 
-LOOKS_VERSION = _source_hash(finder, generator)
+SOURCES = (finder, detection, outlines, frame_scan, generator)
+"""Every module whose code decides a look's pixels (a test checks that none of their imports is missing)."""
+
+LOOKS_VERSION = _source_hash(*SOURCES)
 
 
 def photo_of(rgb: np.ndarray, path: str) -> np.ndarray:

@@ -1,0 +1,45 @@
+"""The feature cache's key covers every module that decides what a look's pixels are."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from artdemo.training import looks
+
+
+def _imaging_imports(path: Path) -> set[str]:
+    """Modules of artdemo.imaging that a source file imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "artdemo.imaging":
+            found |= {f"artdemo.imaging.{a.name}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("artdemo.imaging."):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("artdemo.imaging.")}
+    return found
+
+
+def test_the_looks_version_hashes_the_finder_and_generator_and_every_imaging_module_they_import():
+    hashed = {m.__name__ for m in looks.SOURCES}
+    assert {"artdemo.imaging.find_artwork", "artdemo.imaging.gallery_photo"} <= hashed
+    todo, reached = list(hashed), set()
+    while todo:  # follow the imports, so a module split off tomorrow cannot be left out of the key
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        todo += _imaging_imports(Path(__import__(name, fromlist=["_"]).__file__))
+    assert reached == hashed
+
+
+def test_the_looks_version_changes_with_any_of_them(tmp_path, monkeypatch):
+    before = looks._source_hash(*looks.SOURCES)
+    assert before == looks.LOOKS_VERSION
+    for module in looks.SOURCES:
+        copy = tmp_path / Path(module.__file__).name
+        copy.write_bytes(Path(module.__file__).read_bytes() + b"\n# changed\n")
+        monkeypatch.setattr(module, "__file__", str(copy))
+        assert looks._source_hash(*looks.SOURCES) != before
+        monkeypatch.undo()
