@@ -19,22 +19,19 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from artdemo.models import calibration
-from artdemo import config
-from artdemo.training import feature_cache
-from artdemo.models import metrics
-from artdemo.training import seed_baseline
-from artdemo.training import operating_point, scope_fit, splits  # noqa: E402
-from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  # noqa: E402
+from artdemo import config  # noqa: E402
 from artdemo.errors import ArtdemoError  # noqa: E402
-from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
-from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
-from artdemo.training.report import key_figure  # noqa: E402
+from artdemo.models import calibration, metrics  # noqa: E402
 from artdemo.models.backbone import TRUNK_FILE, TRUNK_FIRST_BLOCK, TRUNK_FOLDER, trunk_file  # noqa: E402
+from artdemo.models.cards import HeldOutExample, Metrics, ModelCard, save_card  # noqa: E402
+from artdemo.models.heads import Head, assemble, class_weights, fit_mlp, fit_softmax, save_head, standardiser  # noqa: E402
 from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noqa: E402
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
-from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
 from artdemo.tasks import TASKS  # noqa: E402
+from artdemo.training import feature_cache, operating_point, scope_fit, seed_baseline, splits  # noqa: E402
+from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
+from artdemo.training.report import key_figure  # noqa: E402
+from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
 
 WEIGHTS_FILE = "head.npz"
 ROUTE_ACCURACY = 0.9  # answers at or above the threshold were right this often on validation
@@ -464,14 +461,32 @@ def _install_trunk(candidate: Path, log) -> None:
     log(f"trunk: installed {folder}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def arguments() -> argparse.ArgumentParser:
+    """The command line of `python -m artdemo train`."""
+    from artdemo.training import finetune
+
     parser = argparse.ArgumentParser(prog="python -m artdemo train",
                                      description="Train a task's head from the data cache into models/TASK/.")
     parser.add_argument("task", choices=list(TASKS) + ["all"],
                         help="one task's head, or all: a fine-tuned trunk (shipped only if it pays on "
                              "validation), then every head")
     parser.add_argument("--no-seed-baseline", action="store_true", help="skip seed 000's small CNN (saves time)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--trunk-epochs", type=_positive, default=finetune.EPOCHS,
+                        help=f"epochs of the trunk's fine-tuning with `all` (default {finetune.EPOCHS}; the best "
+                             "epoch on validation is kept, so more epochs can only cost time and overfit the "
+                             "validation choice)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments().parse_args(argv)
     tasks = list(TASKS) if args.task == "all" else [args.task]
     start = time.perf_counter()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
@@ -481,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
         from artdemo.training import finetune
 
         folder = config.cache_dir() / "trunk-candidate"
-        finetune.train_trunk(folder, log=log)
+        finetune.train_trunk(folder, epochs=args.trunk_epochs, log=log)
         _remove_shipped_trunk(log)  # decided below on the frozen backbone's and the candidate's heads
         choice = trunk_choice(tasks, folder / TRUNK_FILE, log=log)
         log(f"trunk: mean validation gain over the four tasks, clean and photos {choice.gain:+.4f}: "

@@ -96,3 +96,31 @@ def test_the_predictor_reads_what_train_wrote_and_routes_by_scope(trained, monke
     assert scope is not None and [t.kind for t in scope.tests] == ["residual", "contrast"]
     assert answer.scope_score == pytest.approx(float(scope.outlier_score(
         predictor.features.features_of_images([result.found.crop], ["whole"])["whole"])[0]), abs=1e-3)
+
+
+def test_train_all_tunes_the_trunk_for_the_epochs_asked_then_decides_and_writes_every_card(tmp_path):
+    """The command that makes the shipped models, end to end on a few pictures per class."""
+    data, models, mp = small_setup(tmp_path)
+    try:
+        from artdemo.tasks import TASKS
+        from artdemo.training import train
+
+        assert train.main(["all", "--no-seed-baseline", "--trunk-epochs", "2"]) == 0
+        history = json.loads((tmp_path / "cache" / "trunk-candidate" / "history.json").read_text())
+        assert [e["epoch"] for e in history["epochs"]] == [1, 2] and history["kept_epoch"] in (1, 2)
+        notes = [json.loads((models / task / "card.json").read_text())["notes"] for task in TASKS]
+        assert all("Fine-tuned trunk: validation gain on this task" in n for n in notes)
+        shipped = {"(shipped)" in n for n in notes}
+        assert len(shipped) == 1  # one decision for all four tasks
+        assert (models / "trunk" / "trunk.npz").is_file() == shipped.pop()
+    finally:
+        mp.undo()
+
+
+def test_trunk_epochs_default_to_the_recipe_and_must_be_positive():
+    from artdemo.training import finetune, train
+
+    assert train.arguments().parse_args(["all"]).trunk_epochs == finetune.EPOCHS
+    assert train.arguments().parse_args(["all", "--trunk-epochs", "8"]).trunk_epochs == 8
+    with pytest.raises(SystemExit):
+        train.arguments().parse_args(["all", "--trunk-epochs", "0"])
