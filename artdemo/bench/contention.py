@@ -9,7 +9,10 @@ and how fast the GIL is handed over decide what a crowd waits. This measures:
   they are batched;
 - the batch-1 prediction beside `threads` threads that only run Python at a lower priority,
   as page threads do (artdemo.app.priority), with Python's default GIL hand-over and with the
-  service's (artdemo.app.service.GIL_HANDOVER_S).
+  service's (artdemo.app.service.GIL_HANDOVER_S);
+- alone and beside the busy threads once more with numpy's BLAS on every core, as before
+  artdemo.models.blas put it on one thread: the limit's gain alone and its cost beside busy
+  Python threads, measured side by side instead of across versions.
 """
 
 from __future__ import annotations
@@ -50,9 +53,11 @@ def contention_figures(threads: int = 8, repeat: int = 20) -> list[tuple[str, fl
         predict_images([rgb], None, find_artwork=False)
 
     for _ in range(3):
-        predict()
+        predict()  # the first load also puts numpy's BLAS on one thread (artdemo.models.blas)
     before = sys.getswitchinterval()
     one = _median_ms(predict, repeat)
+    with _blas_on_every_core():
+        one_every_core = _median_ms(predict, repeat)
     eight = _median_ms(lambda: predict_images([rgb] * 8, None, find_artwork=False), max(3, repeat // 4))
     out = [("prediction, batch 1, artwork already found: alone", one, "ms (median)"),
            ("prediction, batch 8, artwork already found: alone", eight,
@@ -66,12 +71,24 @@ def contention_figures(threads: int = 8, repeat: int = 20) -> list[tuple[str, fl
             sys.setswitchinterval(interval)
             out.append((f"prediction beside {threads} busy Python threads, {label} ({interval * 1e3:g} ms)",
                         _median_ms(predict, repeat), "ms (median)"))
+        with _blas_on_every_core():
+            busy_every_core = _median_ms(predict, repeat)
     finally:
         sys.setswitchinterval(before)
         stop.set()
         for w in workers:
             w.join()
-    return out
+    every = "numpy's BLAS on every core, not how the app serves"
+    return out + [("prediction, batch 1, artwork already found: alone, " + every, one_every_core, "ms (median)"),
+                  (f"prediction beside {threads} busy Python threads, the service's hand-over, " + every,
+                   busy_every_core, "ms (median)")]
+
+
+def _blas_on_every_core():
+    """For the length of a block, numpy's BLAS as a process starts (one thread per core)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=os.cpu_count() or 1, user_api="blas")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import sys
 import threading
 
 from artdemo.bench.contention import contention_figures
+from artdemo.models.blas import blas_threads
 
 
 def test_it_measures_a_prediction_alone_and_beside_busy_threads_with_both_hand_overs():
@@ -12,11 +13,14 @@ def test_it_measures_a_prediction_alone_and_beside_busy_threads_with_both_hand_o
     figures = contention_figures(threads=2, repeat=2)
     names = [name for name, _, _ in figures]
     assert names[0].startswith("prediction, batch 1") and names[1].startswith("prediction, batch 8")
-    assert all(n.startswith("prediction beside 2 busy Python threads") for n in names[2:]) and len(names) == 4
+    assert all(n.startswith("prediction beside 2 busy Python threads") for n in names[2:4]) and len(names) == 6
     assert "default" in names[2] and "service" in names[3]
+    assert names[4].startswith("prediction, batch 1") and names[5].startswith("prediction beside 2 busy")
+    assert all("BLAS on every core" in n for n in names[4:]) and not any("BLAS" in n for n in names[:4])
     assert all(math.isfinite(value) and value > 0 for _, value, _ in figures)
     assert sys.getswitchinterval() == before  # the benchmark's own setting is undone
     assert threading.active_count() == threads  # and its busy threads are gone
+    assert set(blas_threads()) == {1}  # and numpy's BLAS is back on one thread, as the predictor set it
 
 
 def test_the_process_wide_service_hands_the_gil_over_quickly():
