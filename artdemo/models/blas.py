@@ -10,6 +10,9 @@ The limit is set once for the process, not around each product: every change of 
 is a foreign call that lets go of the GIL, and among a crowd's page threads each one
 waits to get it back. Training keeps every thread (its products are large and it
 runs no backbone beside them); it never loads models through the predictor.
+The limit reaches the BLAS libraries loaded at that moment (numpy's, OpenCV's); one
+loaded later, such as scipy's own when a library imports scipy.linalg, keeps its threads,
+and artdemo multiplies no matrices through it.
 """
 
 from __future__ import annotations
