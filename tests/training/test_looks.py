@@ -7,21 +7,20 @@ from pathlib import Path
 
 import artdemo
 from artdemo.training import looks
+from tests.test_layers import Module
 
 ROOT = Path(artdemo.__file__).parent.parent
 
 
 def _imaging_imports(path: Path) -> set[str]:
-    """Modules of artdemo.imaging that a source file imports."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module == "artdemo.imaging":
-            found |= {f"artdemo.imaging.{a.name}" for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("artdemo.imaging."):
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name.startswith("artdemo.imaging.")}
-    return found
+    """Modules of artdemo.imaging that a source file imports (tests.test_layers reads the imports)."""
+    module = Module(path, ast.parse(path.read_text(encoding="utf-8")))
+    return {name for _, name in module.imports()
+            if name.startswith("artdemo.imaging.") and _file(name).is_file()}  # not names inside a module
+
+
+def _file(name: str) -> Path:
+    return ROOT / (name.replace(".", "/") + ".py")
 
 
 def test_the_looks_version_hashes_the_finder_and_generator_and_every_imaging_module_they_import():
@@ -33,7 +32,7 @@ def test_the_looks_version_hashes_the_finder_and_generator_and_every_imaging_mod
         if name in reached:
             continue
         reached.add(name)
-        todo += _imaging_imports(ROOT / (name.replace(".", "/") + ".py"))
+        todo += _imaging_imports(_file(name))
     assert reached == hashed
 
 
