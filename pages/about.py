@@ -34,6 +34,9 @@ else:
             st.markdown(f"**How it was tested.** {card.split_rule}")
             st.markdown(f"**Architecture.** {card.architecture}; input {card.input_size} px ({card.preprocessing}); "
                         f"calibration temperature {card.temperature:.2f}; asks a curator below {card.threshold:.0%}.")
+            elsewhere = credits.other_source_lines(card)
+            if elsewhere:
+                st.markdown("**Pictures from other sources.** " + " ".join(elsewhere))
             if card.seed_baseline:
                 st.markdown("**The seed approach on the same split.** " + ", ".join(
                     f"{k}: {v:.3f}" if isinstance(v, float) else f"{k}: {v}" for k, v in card.seed_baseline.items()))

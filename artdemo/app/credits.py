@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from artdemo import config
+from artdemo.app import words
 from artdemo.models.cards import ModelCard
 from artdemo.tasks import TASKS
 
@@ -64,6 +65,23 @@ def model_rows(cards: list[ModelCard]) -> pd.DataFrame:
             "calibration error (ECE)": card.metrics.ece,
         })
     return pd.DataFrame(rows)
+
+
+def other_source_lines(card: ModelCard) -> list[str]:
+    """How the model does on pictures from sources its own task's rows don't come from
+    (artdemo.training.borrowed_rows): the check on learning a museum's look instead of the medium."""
+    lines = []
+    for source in card.other_sources.values():
+        shipped, without = source.get("shipped"), source.get("without_borrowed_rows")
+        if not shipped:
+            continue
+        line = (f"{source['what'][0].upper()}{source['what'][1:]} ({source['pictures']:,} pictures): "
+                f"{shipped['clean']:.0%} called {words.pretty(source['expected'])}, {shipped['photo']:.0%} "
+                "as visitor photos")
+        if without:
+            line += f" ({without['clean']:.0%} and {without['photo']:.0%} without the borrowed paintings)"
+        lines.append(line + ".")
+    return lines
 
 
 def _number(value: object) -> float | None:

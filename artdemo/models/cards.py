@@ -64,6 +64,7 @@ class ModelCard:
     scope_check: dict = field(default_factory=dict)  # how the out_of_scope route is decided, and its held-out figures
     photos: str = ""  # how the visitor photos were made
     ablation: list[dict] = field(default_factory=list)  # each step's figures on validation and test, same split
+    other_sources: dict = field(default_factory=dict)  # share of other sources' pictures given the expected class
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)

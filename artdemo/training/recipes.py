@@ -39,7 +39,7 @@ class Recipe:
     # classes: the decision line is then moved to its best on validation, artdemo.training.operating_point)
     hidden: int = 0  # > 0: one hidden ReLU layer of this many units (dropout 0.5)
     epochs: int = 20  # of the hidden-layer head
-    extra_negatives_from_medium: bool = False  # lithograph: medium-only images as extra training rows
+    borrow_paintings_as: str = ""  # class the genre task's train-split paintings join (artdemo.training.borrowed_rows)
     description: str = ""
     tried: list[str] = field(default_factory=list)
 
@@ -70,6 +70,7 @@ RECIPES: dict[str, Recipe] = {
         hidden=256,
         epochs=30,
         select_by="macro_f1",
+        borrow_paintings_as="painting",
         description="whole picture squashed to 224 px; last-layer mean plus texture statistics (mean and "
                     "spread) of blocks 2, 4, 7, 10 and 14",
         tried=["What was tried (validation, 760 images): linear head on pooled last-layer features 0.69 "
@@ -88,6 +89,7 @@ RECIPES: dict[str, Recipe] = {
         l2_grid=(1e-4,),
         hidden=64,
         select_by="balanced_accuracy",
+        borrow_paintings_as="not_lithograph",
         description="as the medium head: whole picture squashed to 224 px; last-layer mean and spread plus "
                     "texture statistics (mean and spread) of blocks 2, 4, 7, 10 and 14",
         tried=["What was tried (validation, 720 images; balanced accuracy): linear head on the whole view's "

@@ -106,6 +106,19 @@ def ablation_table(cards: list[ModelCard]) -> str:
     return "\n".join(rows)
 
 
+def other_sources_table(cards: list[ModelCard]) -> str:
+    """How often each model gives pictures from sources outside its own rows the class they should get
+    (artdemo.training.borrowed_rows), with and without the rows it borrowed."""
+    rows = ["| model | pictures | expected | shipped: clean / photos | without borrowed rows: clean / photos |",
+            "|---|---|---|---|---|"]
+    pair = lambda d: "–" if not d else f"{d['clean']:.1%} / {d['photo']:.1%}"  # noqa: E731
+    for c in cards:
+        for source in c.other_sources.values():
+            rows.append(f"| {c.task} | {source['pictures']} {source['what']} | {source['expected']} | "
+                        f"{pair(source.get('shipped'))} | {pair(source.get('without_borrowed_rows'))} |")
+    return "\n".join(rows)
+
+
 def probe_table(result: dict) -> str:
     """A feature trial (artdemo.training.lite2_trial, gram_trial): the same probe on each set of features."""
     rows = ["| model | features (class-weighted logistic regression) | figure | validation | test | test macro-F1 |",
@@ -135,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     if any(c.ablation for c in cards):
         print()
         print(ablation_table(cards))
+    if any(c.other_sources for c in cards):
+        print()
+        print(other_sources_table(cards))
     from artdemo.training import gram_trial, lite2_trial
 
     for trial in (lite2_trial.result_path(), gram_trial.result_path()):

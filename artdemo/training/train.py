@@ -29,6 +29,7 @@ from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noq
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
 from artdemo.tasks import TASKS  # noqa: E402
 from artdemo.training import feature_cache, operating_point, scope_fit, seed_baseline, splits  # noqa: E402
+from artdemo.training.borrowed_rows import Borrowed, borrowed_rows, other_sources, share_called  # noqa: E402
 from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
 from artdemo.training.report import key_figure  # noqa: E402
 from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
@@ -101,17 +102,6 @@ def routing_threshold(probs: np.ndarray, y: np.ndarray) -> float:
     return 0.99
 
 
-def _lithograph_extra(td: TaskData, recipe: Recipe, data_root: Path | None) -> tuple[list[str], np.ndarray] | None:
-    """Training rows only the medium task has, labelled by MoMA's rule from their medium label."""
-    if td.task != "lithograph" or not recipe.extra_negatives_from_medium:
-        return None
-    medium = load_task("medium", data_root)
-    known = set(td.paths)
-    pick = [i for i in medium.index("train") if medium.rows[i].path not in known]
-    labels = np.array([0 if medium.rows[i].label == "lithograph" else 1 for i in pick])
-    return [medium.rows[i].path for i in pick], labels
-
-
 def baseline_lr(td: TaskData, feats: dict[str, np.ndarray]) -> dict:
     head, _ = fit_recipe(td, feats, LR_BASELINE)
     va = td.index("val")
@@ -134,9 +124,9 @@ def baseline_seed(td: TaskData, data_root: Path | None) -> dict:
             **{k: round(m[k], 4) for k in ("accuracy", "balanced_accuracy", "macro_f1", "ece")}}
 
 
-def _variant_features(paths: list[str], n: int, total: int, recipe: Recipe, extra, trunk: Path | None,
-                      data_root: Path | None, log):
-    """Features of the task's rows (clean, then photo) and its extra rows with another trunk (None:
+def _variant_features(paths: list[str], n: int, total: int, recipe: Recipe, extra: Borrowed | None,
+                      trunk: Path | None, data_root: Path | None, log):
+    """Features of the task's rows (clean, then photo) and its borrowed rows with another trunk (None:
     ImageNet's weights throughout), for the ablation."""
     clean = feature_cache.trunk_features(paths, trunk, data_root, log, "clean")
     photo = feature_cache.trunk_features(paths, trunk, data_root, log, "photo")
@@ -144,7 +134,7 @@ def _variant_features(paths: list[str], n: int, total: int, recipe: Recipe, extr
     extra_xy = None
     if extra:
         extra_xy = (assemble({"whole": np.concatenate([clean[n:total], photo[n:total]])}, recipe.groups),
-                    np.concatenate([extra[1], extra[1]]))
+                    np.concatenate([extra.labels, extra.labels]))
     return feats, extra_xy
 
 
@@ -158,12 +148,12 @@ def _with_photos(td: TaskData) -> TaskData:
 
 
 def _task_rows(task: str, data_root: Path | None):
-    """What a task trains on: its clean rows, those rows clean then as photos, its recipe, the extra
-    training rows (lithograph only) and every image path, task rows first."""
+    """What a task trains on: its clean rows, those rows clean then as photos, its recipe, the rows it
+    borrows (artdemo.training.borrowed_rows) and every image path, task rows first."""
     clean_td = load_task(task, data_root)
     recipe = RECIPES[task]
-    extra = _lithograph_extra(clean_td, recipe, data_root)
-    return clean_td, _with_photos(clean_td), recipe, extra, clean_td.paths + (extra[0] if extra else [])
+    extra = borrowed_rows(clean_td, recipe.borrow_paintings_as, data_root)
+    return clean_td, _with_photos(clean_td), recipe, extra, clean_td.paths + (extra.paths if extra else [])
 
 
 def _features(paths: list[str], view_names: list[str], data_root: Path | None, log) -> dict[str, np.ndarray]:
@@ -265,6 +255,27 @@ def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.nd
     return rows
 
 
+UNBORROWED_STEP = "the shipped recipe without the borrowed rows (not shipped)"
+
+
+def _other_source_figures(task: str, heads: dict[str, Head], sources, data_root: Path | None, log) -> dict:
+    """For each other source (artdemo.training.borrowed_rows.other_sources), the share of its pictures,
+    clean and photographed, that each head gives the expected class."""
+    out = {}
+    for source in sources:
+        feats = _features(source.paths, ["whole"], data_root, log)  # clean rows, then photo rows
+        k = len(source.paths)
+        entry: dict = {"pictures": k, "expected": source.expected, "what": source.description}
+        for name, head in heads.items():
+            probs = head.probabilities(feats)
+            entry[name] = {look: round(share_called(p, head.classes, source.expected), 4)
+                           for look, p in (("clean", probs[:k]), ("photo", probs[k:]))}
+        out[source.name] = entry
+        log(f"{task}: {source.name}: called {source.expected}, clean / photo: "
+            + "; ".join(f"{name} {entry[name]['clean']:.3f} / {entry[name]['photo']:.3f}" for name in heads))
+    return out
+
+
 def _examples(td: TaskData, idx: np.ndarray, probs: np.ndarray, look: str) -> list[HeldOutExample]:
     return [HeldOutExample(td.rows[i].path, td.rows[i].label, td.classes[int(p.argmax())],
                            [round(float(q), 5) for q in p], td.rows[i].source, look) for i, p in zip(idx, probs)]
@@ -289,7 +300,7 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     extra_xy = None
     if extra:
         extra_feats = {v: np.concatenate([f[n:total], f[total + n:]]) for v, f in both.items()}
-        extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra[1], extra[1]]))
+        extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra.labels, extra.labels]))
     shipped_trunk = trunk_file()
     head, grid = (prefit or {}).get(_role(shipped_trunk)) or fit_recipe(td, feats, recipe, extra_xy)
     others = {trunk: _variant_features(paths, n, total, recipe, extra, trunk, data_root, log)
@@ -314,6 +325,14 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     seed = baseline_seed(clean_td, data_root) if with_seed_baseline else {"method": "skipped (--no-seed-baseline)"}
     log(f"{task}: LR baseline accuracy {lr['accuracy']:.3f}; seed baseline {seed.get('accuracy', 'skipped')}")
     steps = ablation(td, recipe, head, feats, shipped_trunk, others, seed, prefit)
+    compared = {"shipped": head}
+    if extra is not None:  # what borrowing did: the same recipe on the task's own rows alone
+        compared["without_borrowed_rows"] = _calibrated(fit_recipe(td, feats, recipe)[0], td, feats)
+        shipped_row = next(i for i, row in enumerate(steps) if row["step"].endswith("(shipped)"))
+        steps.insert(shipped_row, {"step": UNBORROWED_STEP, "metric": key_figure(task),
+                                   **_figures(compared["without_borrowed_rows"], td, feats, key_figure(task))})
+    elsewhere = _other_source_figures(task, compared, other_sources(clean_td, recipe.borrow_paintings_as, data_root),
+                                      data_root, log)
     for row in steps:
         log(f"{task}: ablation: {row['step']}: validation {row['val']}, validation photos {row['val_photo']}, "
             f"test {row['test']}, "
@@ -331,7 +350,7 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
         weights_file=WEIGHTS_FILE, data_counts=clean_td.counts(), source_counts=clean_td.source_counts(),
         split_rule=splits.SPLIT_RULE, metrics=Metrics(**m), temperature=round(head.temperature, 4),
         threshold=threshold, scope=SCOPES[task], seed_baseline=seed, baseline=lr,
-        notes=_notes(task, m, m_photo, grid, recipe, extra_xy, head.info.get("decision_shift")) + (
+        notes=_notes(task, m, m_photo, grid, recipe, extra, head.info.get("decision_shift")) + (
             f" This run: {seconds:.0f} s wall, {cpu:.0f} s CPU; backbone features {feat_seconds:.0f} s wall, "
             f"{feat_cpu:.0f} s CPU (0 when cached)."),
         training_seconds=round(seconds, 1),
@@ -342,6 +361,7 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
         scope_check=scope_figures,
         photos=PHOTOS,
         ablation=steps,
+        other_sources=elsewhere,
     )
     save_card(card, models_root)
     log(f"{task}: wrote {folder} in {seconds:.0f} s (features {feat_seconds:.0f} s)")
@@ -374,7 +394,8 @@ def _head_words(head: Head) -> str:
     return f"linear softmax head ({d} inputs, L2 {head.info['l2']}, class-weighted) -> temperature"
 
 
-def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra, shift: dict | None = None) -> str:
+def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra: Borrowed | None,
+           shift: dict | None = None) -> str:
     parts = [f"Validation {recipe.select_by} (clean pictures) by L2 strength: {grid}."]
     if shift:
         parts.append(f"Decision line moved for balanced accuracy (artdemo.training.operating_point): "
@@ -391,8 +412,7 @@ def _notes(task: str, m: dict, m_photo: dict, grid: dict, recipe: Recipe, extra,
     parts.append(f"Visitor photos: {key.replace('_', ' ')} {m_photo[key]:.3f}, {ratio:.0%} of the clean figure "
                  f"(target at least 90%).")
     if extra is not None:
-        parts.append(f"Trained with {len(extra[1])} extra rows (clean and photographed) from the medium task's "
-                     "train split.")
+        parts.append(f"Borrowed training rows (artdemo.training.borrowed_rows): {extra.description}.")
     parts += recipe.tried
     return " ".join(parts)
 

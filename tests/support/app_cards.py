@@ -33,4 +33,7 @@ def lithograph_card() -> ModelCard:
     return make_card("lithograph", ["lithograph", "not_lithograph"], [
         ("lithograph", [0.9, 0.1]), ("lithograph", [0.45, 0.55]), ("lithograph", [0.3, 0.7]),
         ("not_lithograph", [0.6, 0.4]), ("not_lithograph", [0.2, 0.8]), ("not_lithograph", [0.1, 0.9]),
-    ], seed_baseline={"name": "seed 000 small CNN", "accuracy": 0.61, "macro_f1": 0.55})
+    ], seed_baseline={"name": "seed 000 small CNN", "accuracy": 0.61, "macro_f1": 0.55},
+        other_sources={"louvre_held_out": {
+            "pictures": 330, "expected": "not_lithograph", "what": "the Louvre's held-out paintings",
+            "shipped": {"clean": 0.997, "photo": 0.991}, "without_borrowed_rows": {"clean": 0.858, "photo": 0.885}}})

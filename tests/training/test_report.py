@@ -37,7 +37,9 @@ def test_the_ablation_table_prints_every_step_of_every_card():
         assert card.ablation, f"the {card.task} card has no ablation; retrain with `python -m artdemo train all`"
         lines = [line for line in text.splitlines() if line.startswith(f"| {card.task} | ")]
         assert len(lines) == len(card.ablation)
-        assert f"{card.ablation[-1]['test']:.3f}" in lines[-1] and "shipped" in lines[-1]
+        assert f"{card.ablation[-1]['test']:.3f}" in lines[-1]
+        shipped = [line for line in lines if line.split(" | ")[1].endswith("(shipped)")]
+        assert len(shipped) == 1
 
 
 def test_the_calibration_table_sets_each_measured_error_beside_the_noise_of_its_own_pictures():
@@ -50,3 +52,17 @@ def test_the_calibration_table_sets_each_measured_error_beside_the_noise_of_its_
         median, high = ece_if_calibrated(np.array([e.probabilities for e in card.examples]))
         assert f"| {card.metrics.ece:.3f} | {median:.3f} / {high:.3f} |" in row
         assert f"| {card.photo_metrics.ece:.3f} |" in row
+
+
+def test_the_other_sources_table_prints_each_source_with_and_without_the_borrowed_rows():
+    from artdemo.training.report import other_sources_table
+
+    text = other_sources_table(cards)
+    borrowing = [card for card in cards if card.other_sources]
+    assert {card.task for card in borrowing} == {"medium", "lithograph"}, "retrain with `python -m artdemo train all`"
+    for card in borrowing:
+        for source in card.other_sources.values():
+            row = next(line for line in text.splitlines()
+                       if line.startswith(f"| {card.task} | {source['pictures']} {source['what']} |"))
+            shipped, without = source["shipped"], source["without_borrowed_rows"]
+            assert f"| {shipped['clean']:.1%} / {shipped['photo']:.1%} | {without['clean']:.1%} / {without['photo']:.1%} |" in row

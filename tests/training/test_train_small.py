@@ -113,6 +113,14 @@ def test_train_all_tunes_the_trunk_for_the_epochs_asked_then_decides_and_writes_
         shipped = {"(shipped)" in n for n in notes}
         assert len(shipped) == 1  # one decision for all four tasks
         assert (models / "trunk" / "trunk.npz").is_file() == shipped.pop()
+        cards = {task: json.loads((models / task / "card.json").read_text()) for task in TASKS}
+        for task in ("medium", "lithograph"):  # the rows they borrow, and what that did (borrowed_rows)
+            assert "Borrowed training rows" in cards[task]["notes"]
+            assert train.UNBORROWED_STEP in [row["step"] for row in cards[task]["ablation"]]
+            louvre = cards[task]["other_sources"]["louvre_held_out"]
+            assert louvre["pictures"] > 0 and set(louvre) >= {"shipped", "without_borrowed_rows"}
+            assert all(0.0 <= louvre["shipped"][look] <= 1.0 for look in ("clean", "photo"))
+        assert cards["style"]["other_sources"] == {} and "Borrowed" not in cards["style"]["notes"]
     finally:
         mp.undo()
 
