@@ -206,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s] or list(SECTIONS)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        parser.error(f"no section {', '.join(map(repr, unknown))}; choose from {', '.join(SECTIONS)}")
     figures, floor_s = compute_floor()
     for fig in figures:
         print(fig.line(), flush=True)
