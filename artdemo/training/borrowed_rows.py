@@ -61,7 +61,8 @@ def borrowed_rows(td: TaskData, painting_class: str, data_root: Path | None = No
 
 
 def other_sources(td: TaskData, painting_class: str, data_root: Path | None = None) -> list[OtherSource]:
-    """Held-out pictures from sources outside the task's own rows, each expected to be `painting_class`."""
+    """Pictures from sources outside the task's own rows that its head never trains on, each expected to be
+    `painting_class`: the lender's held-out paintings, and the WikiArt pictures of every split."""
     if not painting_class:
         return []
     own = set(td.paths)

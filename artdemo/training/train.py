@@ -29,7 +29,7 @@ from artdemo.models.scope_model import SCOPE_FILE, ScopeModel, save_scope  # noq
 from artdemo.models.scopes import SCOPES, TARGETS  # noqa: E402
 from artdemo.tasks import TASKS  # noqa: E402
 from artdemo.training import feature_cache, operating_point, scope_fit, seed_baseline, splits  # noqa: E402
-from artdemo.training.borrowed_rows import Borrowed, borrowed_rows, other_sources, share_called  # noqa: E402
+from artdemo.training.borrowed_rows import Borrowed, OtherSource, borrowed_rows, other_sources, share_called  # noqa: E402
 from artdemo.training.recipes import LR_BASELINE, RECIPES, Recipe  # noqa: E402
 from artdemo.training.report import key_figure  # noqa: E402
 from artdemo.training.taskdata import TaskData, load_task  # noqa: E402
@@ -258,7 +258,8 @@ def ablation(td: TaskData, recipe: Recipe, shipped: Head, feats: dict[str, np.nd
 UNBORROWED_STEP = "the shipped recipe without the borrowed rows (not shipped)"
 
 
-def _other_source_figures(task: str, heads: dict[str, Head], sources, data_root: Path | None, log) -> dict:
+def _other_source_figures(task: str, heads: dict[str, Head], sources: list[OtherSource], data_root: Path | None,
+                          log) -> dict:
     """For each other source (artdemo.training.borrowed_rows.other_sources), the share of its pictures,
     clean and photographed, that each head gives the expected class."""
     out = {}
