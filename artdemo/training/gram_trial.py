@@ -26,6 +26,7 @@ import numpy as np
 
 from artdemo.training import feature_cache, lite2_trial
 from artdemo.training.lite2_trial import probe
+from artdemo.training.principal_axes import leading_axes
 from artdemo.training.taskdata import TaskData, load_task
 
 TRIAL_TASKS = ("style", "medium")  # the two tasks whose answer is most a matter of texture
@@ -50,10 +51,7 @@ def gram_features(acts: np.ndarray) -> np.ndarray:
 def leading_components(x: np.ndarray, fit_rows: np.ndarray, k: int) -> np.ndarray:
     """`x` projected on the `k` leading principal axes of its `fit_rows` (eigenvectors of their scatter)."""
     centre = x[fit_rows].mean(axis=0)
-    fit = x[fit_rows] - centre
-    values, vectors = np.linalg.eigh(fit.T @ fit)
-    axes = vectors[:, np.argsort(values)[::-1][:k]]
-    return ((x - centre) @ axes).astype(np.float32)
+    return ((x - centre) @ leading_axes(x[fit_rows] - centre, k)).astype(np.float32)
 
 
 def trial(tasks: Sequence[str] = TRIAL_TASKS, data_root: Path | None = None, limit: int | None = None,

@@ -25,6 +25,7 @@ from artdemo.models.heads import class_weights, fit_softmax, standardiser
 from artdemo.models.scope_model import ScopeModel, ScopeTest
 from artdemo.sources.datacache import list_labelled
 from artdemo.training import splits
+from artdemo.training.principal_axes import leading_axes
 
 PAINTING_TASKS = ("style", "genre")
 IN_SCOPE_MEDIUMS = ("painting", "watercolor")
@@ -67,11 +68,7 @@ def fit_residual(x_in: np.ndarray, components: int = RESIDUAL_COMPONENTS) -> Sco
     mean, scale = standardiser(x)
     z = (x - mean) / scale
     centre = z.mean(axis=0)
-    zc = (z - centre).astype(np.float64)
-    # The leading eigenvectors of the scatter matrix are the leading right singular vectors of zc; one
-    # product and a D x D eigendecomposition cost seconds where a thin SVD of N x D took minutes.
-    _, vecs = np.linalg.eigh(zc.T @ zc)
-    axes = vecs[:, ::-1][:, :components].T
+    axes = leading_axes((z - centre).astype(np.float64), components).T
     return ScopeTest("residual", mean, scale, axes.astype(np.float32), centre.astype(np.float32))
 
 
