@@ -131,11 +131,16 @@ def _variant_features(paths: list[str], n: int, total: int, recipe: Recipe, extr
     clean = feature_cache.trunk_features(paths, trunk, data_root, log, "clean")
     photo = feature_cache.trunk_features(paths, trunk, data_root, log, "photo")
     feats = {"whole": np.concatenate([clean[:n], photo[:n]])}
-    extra_xy = None
-    if extra:
-        extra_xy = (assemble({"whole": np.concatenate([clean[n:total], photo[n:total]])}, recipe.groups),
-                    np.concatenate([extra.labels, extra.labels]))
-    return feats, extra_xy
+    return feats, _borrowed_xy({"whole": np.concatenate([clean[n:total], photo[n:total]])}, extra, recipe)
+
+
+def _borrowed_xy(feats: dict[str, np.ndarray], extra: Borrowed | None, recipe: Recipe
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The borrowed rows as `fit_recipe` takes them: the head's input of their features (clean rows, then
+    photo rows) and their labels, twice."""
+    if extra is None:
+        return None
+    return assemble(feats, recipe.groups), np.concatenate([extra.labels, extra.labels])
 
 
 def _with_photos(td: TaskData) -> TaskData:
@@ -298,10 +303,7 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     feat_cpu = time.process_time() - cpu_feat
     n, total = len(clean_td.rows), len(paths)
     feats = {v: np.concatenate([f[:n], f[total:total + n]]) for v, f in both.items()}
-    extra_xy = None
-    if extra:
-        extra_feats = {v: np.concatenate([f[n:total], f[total + n:]]) for v, f in both.items()}
-        extra_xy = (assemble(extra_feats, recipe.groups), np.concatenate([extra.labels, extra.labels]))
+    extra_xy = _borrowed_xy({v: np.concatenate([f[n:total], f[total + n:]]) for v, f in both.items()}, extra, recipe)
     shipped_trunk = trunk_file()
     head, grid = (prefit or {}).get(_role(shipped_trunk)) or fit_recipe(td, feats, recipe, extra_xy)
     others = {trunk: _variant_features(paths, n, total, recipe, extra, trunk, data_root, log)
