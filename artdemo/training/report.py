@@ -114,7 +114,7 @@ def other_sources_table(cards: list[ModelCard]) -> str:
     pair = lambda d: "–" if not d else f"{d['clean']:.1%} / {d['photo']:.1%}"  # noqa: E731
     for c in cards:
         for source in c.other_sources.values():
-            rows.append(f"| {c.task} | {source['pictures']} {source['what']} | {source['expected']} | "
+            rows.append(f"| {c.task} | {source['what']}: {source['pictures']:,} | {source['expected']} | "
                         f"{pair(source.get('shipped'))} | {pair(source.get('without_borrowed_rows'))} |")
     return "\n".join(rows)
 

@@ -63,6 +63,6 @@ def test_the_other_sources_table_prints_each_source_with_and_without_the_borrowe
     for card in borrowing:
         for source in card.other_sources.values():
             row = next(line for line in text.splitlines()
-                       if line.startswith(f"| {card.task} | {source['pictures']} {source['what']} |"))
+                       if line.startswith(f"| {card.task} | {source['what']}: {source['pictures']:,} |"))
             shipped, without = source["shipped"], source["without_borrowed_rows"]
             assert f"| {shipped['clean']:.1%} / {shipped['photo']:.1%} | {without['clean']:.1%} / {without['photo']:.1%} |" in row
