@@ -75,9 +75,9 @@ def other_source_lines(card: ModelCard) -> list[str]:
         shipped, without = source.get("shipped"), source.get("without_borrowed_rows")
         if not shipped:
             continue
-        line = (f"{source['what'][0].upper()}{source['what'][1:]} ({source['pictures']:,} pictures): "
+        line = (f"{source['what'][0].upper()}{source['what'][1:]}: {source['pictures']:,} pictures, "
                 f"{shipped['clean']:.0%} called {words.pretty(source['expected'])}, {shipped['photo']:.0%} "
-                "as visitor photos")
+                "of them as visitor photos")
         if without:
             line += f" ({without['clean']:.0%} and {without['photo']:.0%} without the borrowed paintings)"
         lines.append(line + ".")

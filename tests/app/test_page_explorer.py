@@ -110,8 +110,8 @@ def test_about_lists_models_with_the_seed_figure_and_data_credits(models):
     assert "non-commercial" in texts(at)
     assert "BerkeleyLibrary/galc-api" in texts(at)
     assert at.expander, "no model details shown"
-    assert ("The Louvre's held-out paintings (330 pictures): 100% called not lithograph, 99% as visitor photos "
-            "(86% and 88% without the borrowed paintings).") in texts(at)
+    assert ("The Louvre's held-out paintings: 330 pictures, 100% called not lithograph, 99% of them as visitor "
+            "photos (86% and 88% without the borrowed paintings).") in texts(at)
 
 
 @needs_data
