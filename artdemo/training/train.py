@@ -309,10 +309,8 @@ def train_task(task: str, data_root: Path | None = None, models_root: Path | Non
     others = {trunk: _variant_features(paths, n, total, recipe, extra, trunk, data_root, log)
               for trunk in {None, candidate} - {shipped_trunk} if trunk is not None or shipped_trunk is not None}
     pick = lambda idx: {v: f[idx] for v, f in feats.items()}  # noqa: E731
-    va_clean, va_photo = td.index("val"), td.index("val_photo")
-    va = np.concatenate([va_clean, va_photo])
-    head.temperature = calibration.fit_temperature_for_all(
-        [(head.logits(pick(idx)), td.y[idx]) for idx in (va_clean, va_photo)])
+    _calibrated(head, td, feats)
+    va = np.concatenate([td.index("val"), td.index("val_photo")])
     threshold = routing_threshold(head.probabilities(pick(va)), td.y[va])
     te, te_photo = td.index("test"), td.index("test_photo")
     probs, probs_photo = head.probabilities(pick(te)), head.probabilities(pick(te_photo))
