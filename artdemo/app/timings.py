@@ -11,14 +11,12 @@ read the server's own figures for exactly the window it drove.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterator
 
 RING = 2000
 LOG_ENV = "ARTDEMO_TIMINGS_LOG"
@@ -58,18 +56,6 @@ def record(action: str, seconds: float, ok: bool = True) -> None:
                 handle.write(line + "\n")
         except OSError:
             pass  # timings must never break a visitor's request
-
-
-@contextlib.contextmanager
-def action(name: str) -> Iterator[None]:
-    """Time the block as one `name` action; an exception still counts (as not ok)."""
-    start = time.perf_counter()
-    ok = False
-    try:
-        yield
-        ok = True
-    finally:
-        record(name, time.perf_counter() - start, ok)
 
 
 def summary() -> dict[str, ActionTimes]:
