@@ -31,6 +31,7 @@ def predict_current() -> None:
 def load(get_object, spinner: str = "Reading the image…") -> None:
     """Fetch an artwork, make it current and predict, showing any failure as a message.
     `get_object` returns an ArtObject, or (ArtObject, notice) when it fell back to the cache."""
+    before = session.current_object(state)
     with shown_errors("getting that artwork"):
         with st.spinner(spinner):
             got = get_object()
@@ -39,6 +40,8 @@ def load(get_object, spinner: str = "Reading the image…") -> None:
         if notice:
             st.warning(notice, icon=":material/wifi_off:")
         predict_current()
+    if before is not None and session.current_object(state) is before:
+        st.caption(words.STILL_PREVIOUS)
 
 
 def fetch(source: str) -> None:
@@ -108,7 +111,7 @@ with url_tab:
 
 obj = session.current_object(state)
 if obj is None:
-    st.info("No artwork yet: press **Random from the collection cache** to begin.")
+    st.info(words.NO_ARTWORK_YET)
     st.stop()
 
 picture, answers = st.columns([4, 7], gap="large")

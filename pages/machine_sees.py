@@ -10,7 +10,7 @@ import streamlit as st
 from artdemo.app import artworks, explanations, inference, session, words
 from artdemo.app.overlay import heat_overlay, model_view
 from artdemo.explain import METHODS
-from artdemo.explain.views import CAPTIONS, top_patch
+from artdemo.explain.views import CAPTIONS, print_texture_caption, top_patch
 from artdemo.ui import widgets
 from artdemo.ui.errors import place_in_line, shown_errors
 
@@ -64,8 +64,7 @@ preds = session.current_predictions(state) or {}
 classes = list(preds[task].classes) if task in preds else explanations.task_classes(task)
 default = session.default_class(state, task, classes)
 class_key = f"sees_class_{task}"
-if state.get(class_key) not in classes:
-    state[class_key] = default
+session.start_on_prediction(state, class_key, default, classes)
 class_name = pick_class.selectbox("Explain the answer", classes, key=class_key,
                                   format_func=lambda c: words.pretty(c) + ("  (predicted)" if c == default else ""))
 if task in preds and preds[task].route == "out_of_scope":
@@ -126,4 +125,4 @@ if task in ("lithograph", "medium"):
                           alt="Grad-CAM map over the piece")
             occ_col.image(occ, caption="Occlusion on the piece", width="stretch",
                           alt="Occlusion map over the piece")
-    st.caption(CAPTIONS["print_texture"])
+    st.caption(print_texture_caption(task, words.pretty(class_name)))

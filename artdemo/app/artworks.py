@@ -25,7 +25,7 @@ COLLECTIONS = {
     "whitney": "the Whitney Museum of American Art",
     "galc": "UC Berkeley Library's Graphic Arts Loan Collection",
     "wikiart224": "WikiArt",
-    "peopleart": "the PeopleArt set (WikiArt paintings and photographs)",
+    "peopleart": "the PeopleArt set of WikiArt paintings and photographs",
     "cyclegan": "a set of Japanese ukiyo-e prints",
     "deoldify": "a set of historic photographs",
     "louvre": "the Louvre's collections",

@@ -28,6 +28,7 @@ PREDICTIONS = "artdemo_predictions"
 TALLY = "artdemo_tally"
 COUNTED = "artdemo_counted"  # keys of artworks already in the tally
 SESSION_ID = "artdemo_session_id"
+PICKED_FOR = "_picked_for"  # beside a class picker's key: the prediction its choice was made for
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,17 @@ def set_predictions(state: MutableMapping[str, Any], predictions: dict) -> dict[
 def tally(state: MutableMapping[str, Any]) -> dict[str, int]:
     """Right and wrong answers on labelled artworks so far in this session."""
     return dict(state.get(TALLY, {"right": 0, "wrong": 0}))
+
+
+def start_on_prediction(state: MutableMapping[str, Any], key: str, default: str, classes: list[str]) -> None:
+    """Put the class picker `key` on `default` (the current prediction) when it has no valid choice,
+    and again whenever the prediction changes: a class the visitor picked for the last answer must
+    not stay selected, marked as neither, once the models say something else (the whole picture
+    instead of the crop gives new answers on the same page). Their own pick stands otherwise."""
+    made_for = f"{key}{PICKED_FOR}"
+    if state.get(key) not in classes or state.get(made_for) != default:
+        state[key] = default
+        state[made_for] = default
 
 
 def default_class(state: MutableMapping[str, Any], task: str, classes: list[str]) -> str:

@@ -49,6 +49,9 @@ NONE_IN_SCOPE = ("None of the models has learned from pictures like this one, "
 CROPPED_NOTE = ("The models looked only at the artwork inside the frame (outlined on the photo), "
                 "not at the wall, the frame or the label around it.")
 WHOLE_NOTE = "The models looked at the whole picture, as you asked."
+STILL_PREVIOUS = "The picture and answers below are still the previous ones."
+NO_ARTWORK_YET = ("No artwork yet: pick one in the **Random artwork** tab, or upload, photograph or "
+                  "link your own.")
 USE_WHOLE = "Use the whole picture"
 USE_CROP = "Look only at the artwork in the frame"
 

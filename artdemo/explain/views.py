@@ -37,11 +37,15 @@ CAPTIONS: dict[str, str] = {
     "activations": (
         "Where each first-layer filter responds on this picture (light = strong). Each small map is "
         "scaled on its own, so compare shapes, not brightness between maps."),
-    "print_texture": (
-        "Print texture: a full-resolution piece of the print, where the lithograph model is most sure, "
-        "with Grad-CAM and occlusion at the scale of the marks. It shows which marks carry the "
-        "evidence, not why they look like lithography to the model."),
 }
+
+
+def print_texture_caption(model: str, answer: str) -> str:
+    """The print-texture caption naming the model and the answer on screen: the same view serves the
+    lithograph and the medium model, and a caption about one beside the other misleads."""
+    return (f"Print texture: a full-resolution piece of the print, where the {model} model is most sure of "
+            f"“{answer}”, with Grad-CAM and occlusion at the scale of the marks. It shows which marks carry "
+            f"the evidence, not why they look like “{answer}” to the model.")
 
 
 def _as_rgb_uint8(rgb: np.ndarray) -> np.ndarray:

@@ -48,8 +48,9 @@ def show_framing(framing: Framing, title: str, key: str) -> bool:
                         alt=f"The picture of {title}, with the outline of the artwork found in it")
         crop_col.image(framing.seen, width="stretch", caption="What the models saw",
                        alt=f"What the models looked at: {title}, cut out of the picture and straightened")
-    else:
-        st.image(framing.photo, width="stretch", alt=f"The whole picture of {title}, as the models saw it")
+    else:  # the same column as the photo above, so the switch keeps the page's layout and height
+        st.columns([3, 2])[0].image(framing.photo, width="stretch",
+                                    alt=f"The whole picture of {title}, as the models saw it")
     st.markdown(framing.note())
     label = words.USE_WHOLE if framing.cropped else words.USE_CROP
     return st.button(label, key=key, icon=":material/crop_free:" if framing.cropped else ":material/crop:")

@@ -107,6 +107,21 @@ def test_a_good_upload_becomes_the_current_artwork():
         assert "model" in at.error[0].value  # says the models are missing, nothing else
 
 
+def test_a_failed_upload_says_the_picture_on_show_is_still_the_previous_one():
+    """The uploader shows the new file's name; the page must not let its answers pass for that file's."""
+    from artdemo.app import words
+
+    at = classify_page()
+    at.file_uploader(key="upload").upload("first.png", png_bytes(), "image/png").run()
+    before = at.session_state["artdemo_object"]
+    assert words.STILL_PREVIOUS not in texts(at, "caption")
+    at.file_uploader(key="upload").upload("x.jpg", b"\x13\x37 not an image at all" * 40, "image/jpeg").run()
+    assert not at.exception
+    assert at.error and "not an image" in at.error[0].value
+    assert at.session_state["artdemo_object"] is before
+    assert words.STILL_PREVIOUS in texts(at, "caption")
+
+
 def test_a_private_address_is_not_fetched(standin):
     at = classify_page()
     at.text_input(key="url").input(standin.image_url("x.jpg"))

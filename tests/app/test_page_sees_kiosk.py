@@ -86,6 +86,32 @@ def test_only_the_map_in_view_is_computed_grad_cam_first_each_with_its_caption_d
 
 @needs_models
 @needs_data
+def test_the_explained_class_follows_a_new_answer_and_otherwise_keeps_the_visitors_pick():
+    """"Use the whole picture" on this page gives new answers; the picker must move to the new one
+    rather than keep the old answer selected (found in a browser: two classes marked "predicted")."""
+    import dataclasses
+
+    at = start("")
+    at.button(key="btn_cache").click().run()
+    at.switch_page("pages/machine_sees.py").run()
+    assert not at.exception and not at.error, texts(at)
+    task = at.selectbox(key="sees_task").value
+    picker = f"sees_class_{task}"
+    first = at.session_state["artdemo_predictions"][task].predicted
+    other, third = [c for c in at.session_state["artdemo_predictions"][task].classes if c != first][:2]
+    at.selectbox(key=picker).set_value(other).run()
+    at.run()
+    assert at.selectbox(key=picker).value == other  # the visitor's own pick stands across reruns
+    answers = dict(at.session_state["artdemo_predictions"])
+    answers[task] = dataclasses.replace(answers[task], predicted=third)  # the models now say `third`
+    at.session_state["artdemo_predictions"] = answers
+    at.run()
+    assert not at.exception, texts(at)
+    assert at.selectbox(key=picker).value == third
+
+
+@needs_models
+@needs_data
 def test_kiosk_shows_an_artwork_and_moves_on_when_asked():
     at = start("", kiosk="1")
     wait_for_text(at, "Artwork 1 of the loop")

@@ -120,10 +120,16 @@ def test_side_by_side_shows_each_method_in_order():
 
 
 def test_every_view_has_a_caption_that_says_what_it_does_not_show():
-    for key in ("gradcam", "integrated_gradients", "occlusion", "top_patch", "filters", "activations",
-                "print_texture"):
+    for key in ("gradcam", "integrated_gradients", "occlusion", "top_patch", "filters", "activations"):
         assert len(views.CAPTIONS[key]) > 60
     assert all(word in views.CAPTIONS["gradcam"] for word in ("coarse", "not"))
+    assert "not why" in views.print_texture_caption("medium", "intaglio")
+
+
+def test_the_print_texture_caption_names_the_model_and_answer_on_screen():
+    caption = views.print_texture_caption("medium", "intaglio")
+    assert "the medium model" in caption and "“intaglio”" in caption
+    assert "lithograph" not in caption  # the medium model's view must not be described as the lithograph model's
 
 
 def test_print_texture_explains_a_full_resolution_piece_where_the_model_is_most_sure(tiny_predictor):
