@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from artdemo.app import credits, models_info, words
+from artdemo.app import confusion, credits, models_info, words
 from artdemo.ui.cache import model_cards
 
 st.title("About this app")
@@ -18,7 +18,8 @@ st.markdown(
 
 cards = model_cards()
 st.header("The models")
-st.caption(f"Models loaded from: {models_info.models_origin()}")
+shipped, detail = models_info.models_source()
+st.caption(shipped, help=f"For maintainers: {detail}")
 if not cards:
     st.info(words.NO_MODELS)
 else:
@@ -31,7 +32,8 @@ else:
         with st.expander(f"{words.task_title(task)}: {len(card.classes)} classes, {card.metrics.accuracy:.0%} accurate on held-out images"):
             st.markdown(f"**What it has seen.** {card.scope}")
             st.markdown(f"**Classes.** {', '.join(words.pretty(c) for c in card.classes)}")
-            st.markdown(f"**How it was tested.** {card.split_rule}")
+            st.markdown(f"**How it was tested.** {confusion.split_note(card, card.metrics.n)}")
+            st.caption(f"The exact rule: {card.split_rule}")
             st.markdown(f"**Architecture.** {card.architecture}; input {card.input_size} px ({card.preprocessing}); "
                         f"calibration temperature {card.temperature:.2f}; asks a curator below {card.threshold:.0%}.")
             elsewhere = credits.other_source_lines(card)
@@ -57,7 +59,7 @@ st.header("Credits and licences of the data")
 terms, table = credits.data_credits()
 st.markdown(terms)
 if table:
-    st.markdown(table)
+    st.markdown(credits.sources_list(table))  # a list, not the README's table: it must fit a phone
 st.markdown(
     "Museum metadata: The Museum of Modern Art's collection data (MuseumofModernArt/collection, CC0); "
     "The Metropolitan Museum of Art's Open Access data and Collection API (CC0 for public-domain works); "

@@ -23,7 +23,8 @@ with training_tab, shown_errors("reading the training counts"):
     else:
         by_source = st.toggle("Split each class by source", value=True, key="bal_by_source")
         if by_source:
-            fig = charts.balance_bars(counts, "class", colour="source", title=f"{words.task_title(task)}: images per class and source")
+            fig = charts.balance_bars(balance.named_sources(counts), "class", colour="source",
+                                      title=f"{words.task_title(task)}: images per class and source")
         else:
             fig = charts.balance_bars(balance.class_totals(counts), "class", title=f"{words.task_title(task)}: images per class")
         st.plotly_chart(fig, key=f"bal_train_{task}_{by_source}")

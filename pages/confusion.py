@@ -19,7 +19,7 @@ if not cards:
 
 task = st.radio("Model", list(cards), horizontal=True, key="cx_task", format_func=words.task_title)
 card = cards[task]
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([1, 1], gap="large")  # half each: the three figures on the right must not be cut
 
 threshold = None
 with right:
@@ -35,14 +35,9 @@ with right:
     a.metric("Accuracy", f"{figures['accuracy']:.1%}")
     b.metric("Balanced accuracy", f"{figures['balanced_accuracy']:.1%}")
     c.metric("Macro-F1", f"{figures['macro_f1']:.3f}")
-    st.caption(f"{figures['n']} held-out images · split: {card.split_rule}")
-    st.markdown("**Ours beside the seed approach** (same held-out split)")
-    st.dataframe(confusion.comparison_rows(card), hide_index=True,
-                 column_config={k: st.column_config.NumberColumn(format="%.3f")
-                                for k in ("accuracy", "balanced_accuracy", "macro_f1")})
-    st.markdown("**Per class**")
-    st.dataframe(confusion.per_class_table(matrix, card.classes), hide_index=True,
-                 column_config={k: st.column_config.NumberColumn(format="%.2f") for k in ("precision", "recall", "f1")})
+    st.caption(confusion.split_note(card, figures["n"]))
+    with st.expander("The exact rule (for curators)"):
+        st.caption(card.split_rule)
 
 with left:
     shown = confusion.row_normalised(matrix) if view == "row-normalised" else matrix
@@ -61,6 +56,18 @@ with left:
     pick_true, pick_pred = st.columns(2)
     true = pick_true.selectbox("Museum label", card.classes, format_func=words.pretty, key=true_key)
     pred = pick_pred.selectbox("Predicted as", card.classes, format_func=words.pretty, key=pred_key)
+
+# The figures tables take the page's full width, so no column is cut off, whatever the screen.
+st.markdown("**Ours beside the seed approach** (same held-out pictures)")
+comparison, how = confusion.comparison_view(card)
+st.dataframe(comparison, hide_index=True,
+             column_config={k: st.column_config.NumberColumn(format="%.3f") for k in confusion.FIGURE_COLUMNS})
+if how:
+    with st.expander("How each was made"):
+        st.markdown("\n".join(f"- {line}" for line in how))
+st.markdown("**Per class**")
+st.dataframe(confusion.per_class_view(matrix, card.classes), hide_index=True,
+             column_config={k: st.column_config.NumberColumn(format="%.2f") for k in confusion.FIGURE_COLUMNS})
 
 cell = confusion.cell_examples(card, true, pred, threshold)
 st.subheader(f"{len(cell)} held-out image{'s' if len(cell) != 1 else ''}: museum says {words.pretty(true)}, "

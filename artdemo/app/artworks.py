@@ -21,16 +21,6 @@ from artdemo.imaging.decode import MAX_BYTES
 from artdemo.sources import objects
 from artdemo.sources.records import ArtObject
 
-COLLECTIONS = {
-    "whitney": "the Whitney Museum of American Art",
-    "galc": "UC Berkeley Library's Graphic Arts Loan Collection",
-    "wikiart224": "WikiArt",
-    "peopleart": "the PeopleArt set of WikiArt paintings and photographs",
-    "cyclegan": "a set of Japanese ukiyo-e prints",
-    "deoldify": "a set of historic photographs",
-    "louvre": "the Louvre's collections",
-}
-"""The collection-cache sets (the `source` column of the labels CSVs), named for a visitor."""
 
 _FILE_NAME = re.compile(r"\.(jpe?g|png|gif|webp|tiff?|bmp|heic|heif|avif)$", re.IGNORECASE)
 
@@ -85,7 +75,7 @@ def collection(obj: ArtObject) -> str:
     """The museum or collection the artwork comes from, in words."""
     if obj.source == "cache":
         tag = obj.classification.split(":")[0]
-        return COLLECTIONS.get(tag, "the local collection cache")
+        return words.COLLECTIONS.get(tag, "the local collection cache")
     if obj.source == "url":
         return urlsplit(obj.image_url).hostname or "the web"
     return words.source_name(obj.source)

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from artdemo import config
 from artdemo.app import charts
-from artdemo.app.words import pretty, task_title
+from artdemo.app.words import collection_name, collection_title, pretty, task_title
 from artdemo.errors import ArtdemoError
 from artdemo.models.cards import ModelCard
 from artdemo.tasks import get_task, lithograph_label, medium_label
@@ -162,10 +162,16 @@ def source_notes(long_counts: pd.DataFrame) -> list[str]:
         if total and top["count"] / total >= 0.9:
             by_source.setdefault(str(top["source"]), []).append(pretty(str(cls)))
     return [
-        f"{_join(classes)} {'comes' if len(classes) == 1 else 'come'} (almost) only from {source}, "
+        f"{_join(classes)} {'comes' if len(classes) == 1 else 'come'} (almost) only from {collection_name(source)}, "
         "so the model may be recognising that source rather than the class."
         for source, classes in sorted(by_source.items(), key=lambda kv: -len(kv[1]))
     ]
+
+
+def named_sources(long_counts: pd.DataFrame) -> pd.DataFrame:
+    """The long counts with each source as a visitor reads it ('WikiArt', not 'wikiart224'), for a
+    chart's legend; training_counts keeps the tags, which the notes and the tests group by."""
+    return long_counts.assign(source=long_counts["source"].map(collection_title))
 
 
 def _join(words: list[str]) -> str:
@@ -178,7 +184,7 @@ def training_view(task: str, card: ModelCard | None) -> tuple[go.Figure, str]:
     long_counts = training_counts(task, card)
     if long_counts.empty:
         raise ArtdemoError(f"There are no counts for the {task!r} task: no model card and no labels CSV.")
-    figure = charts.balance_bars(long_counts, "class", "count", colour="source",
+    figure = charts.balance_bars(named_sources(long_counts), "class", "count", colour="source",
                                  title=f"{task_title(task)}: images per class and source")
     notes = imbalance_notes(card, long_counts) if card else source_notes(long_counts)
     return figure, "\n".join(f"- {n}" for n in notes) or "No class stands out as small or single-source."

@@ -147,6 +147,50 @@ def comparison_rows(card: ModelCard) -> pd.DataFrame:
 
 MAX_CELL_IMAGES = 24
 
+COLUMN_TITLES = {"class": "Class", "precision": "Precision", "recall": "Recall", "f1": "F1", "support": "Pictures",
+                 "approach": "Approach", "accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy",
+                 "macro_f1": "Macro-F1", "how": "How it was made"}
+"""The figures tables' columns as a visitor reads them (the metrics above a matrix use the same words).
+"Pictures" is the support: how many held-out pictures the museum gives that label."""
+
+FIGURE_COLUMNS = tuple(COLUMN_TITLES[key] for key in
+                       ("precision", "recall", "f1", "accuracy", "balanced_accuracy", "macro_f1"))
+"""The titled columns that hold a figure between 0 and 1 (a page formats them as numbers)."""
+
+
+def readable_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A figures table (per_class_table, comparison_rows) as a visitor reads it: class names written
+    as elsewhere in the app ('post impressionism', not 'post_impressionism') and plain column titles.
+    The data functions keep their keys, which the tests and any reader of the numbers rely on."""
+    shown = table.copy()
+    if "class" in shown:
+        shown["class"] = shown["class"].map(words.pretty)
+    return shown.rename(columns=COLUMN_TITLES)
+
+
+def per_class_view(matrix: np.ndarray, classes: list[str]) -> pd.DataFrame:
+    """The per-class table, titled for a visitor."""
+    return readable_table(per_class_table(matrix, classes))
+
+
+def comparison_view(card: ModelCard) -> tuple[pd.DataFrame, list[str]]:
+    """Ours beside the seed approach and the baseline, titled for a visitor, without the how (a paragraph
+    each, far too long for a table cell), and the how as one line per approach: 'Seed approach: …'."""
+    rows = comparison_rows(card)
+    how = [f"{approach[:1].upper()}{approach[1:]}: {made}"
+           for approach, made in zip(rows["approach"], rows["how"]) if made]
+    return readable_table(rows.drop(columns="how")), how
+
+
+def split_note(card: ModelCard, n: int) -> str:
+    """The held-out pictures in a plain sentence (card.split_rule, the exact hash rule, is for curators):
+    what they are, how many of the collection they are, and that the model never saw them."""
+    total = sum(sum(per_class.values()) for per_class in card.data_counts.values())
+    test = sum(card.data_counts.get("test", {}).values())
+    share = f" ({test / total:.0%} of the collection)" if test and total else ""
+    return (f"{n} held-out pictures{share}, set aside by a fixed rule before training: "
+            "the model never saw them while it learned.")
+
 
 def binary_threshold(card: ModelCard, threshold: float | None) -> float | None:
     """The threshold to apply: only yes/no models have one; others always take the top class."""
@@ -173,14 +217,20 @@ def confusion_figure(card: ModelCard, normalised: bool,
     return figure, figures_note(card, matrix, threshold), largest_mistake(matrix, card.classes)
 
 
+def example_source(item: CellExample) -> str:
+    """Where a held-out image is from, as a visitor reads it after "from": 'WikiArt', not the data
+    cache's tag 'wikiart224:Romanticism'."""
+    return words.collection_name(item.example.source) if item.example.source else "an unknown source"
+
+
 def example_caption(item: CellExample) -> str:
     """What a cell image's caption says: the answer, its confidence and where the image is from."""
-    return f"{words.pretty(item.predicted)} at {item.confidence:.0%} · {item.example.source or 'unknown source'}"
+    return f"{words.pretty(item.predicted)} at {item.confidence:.0%} · from {example_source(item)}"
 
 
 def example_alt(item: CellExample) -> str:
     """Alternative text of a cell image, for people who can't see it."""
-    return (f"Held-out image from {item.example.source or 'an unknown source'}: the museum says "
+    return (f"Held-out image from {example_source(item)}: the museum says "
             f"{words.pretty(item.example.true)}, the model says {words.pretty(item.predicted)} "
             f"at {item.confidence:.0%}.")
 

@@ -46,6 +46,34 @@ def data_credits(data_root: Path | None = None) -> tuple[str, str]:
     return terms.strip(), readme_section(text, "Sources")
 
 
+def sources_list(table: str) -> str:
+    """The README's sources table as a markdown list, one source a line: 'WikiArt (`wikiart224:*`):
+    eliogrande/…'. A two-column table of long repository names is wider than a phone, and a markdown
+    table can't wrap, so the whole page would pan sideways; a list wraps. Lines that are not table rows
+    stay as they are; the header row and the |---| line go."""
+    lines, header_done = [], False
+    for line in table.splitlines():
+        if not line.strip().startswith("|"):
+            lines.append(line)
+            header_done = False
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if not header_done:  # the first row of a table names its columns
+            header_done = True
+            continue
+        if all(set(cell) <= set(":- ") for cell in cells) or len(cells) < 2:
+            continue
+        lines.append(f"- {_source_title(cells[0])}: {' | '.join(cells[1:])}")
+    return "\n".join(lines).strip()
+
+
+def _source_title(cell: str) -> str:
+    """'`wikiart224:*`' -> 'WikiArt (`wikiart224:*`)'; a cell that is no known tag ('MoMA sample') as it is."""
+    tag = cell.strip("`")
+    name = words.collection_title(tag)
+    return cell if name.lower() == tag.split(":")[0].lower() else f"{name} ({cell})"
+
+
 def model_rows(cards: list[ModelCard]) -> pd.DataFrame:
     """One row per model: what it answers, how it scores, and the seed approach beside it."""
     rows = []

@@ -28,12 +28,25 @@ def models_root() -> Path:
         return config.models_dir()
 
 
-def models_origin() -> str:
-    """Where the models come from, in plain words (or why that can't be said)."""
+SHIPPED = "The models shipped with the app."
+
+
+def models_source() -> tuple[str, str]:
+    """(what a visitor reads, what a maintainer needs) about where the models come from. The
+    maintainer's words name folders and settings ('bundled models/ (ARTDEMO_HF_REPO not set)'); a
+    visitor only needs to know whether these are the models shipped with the app or a published set."""
     try:
-        return str(store.models_location().origin)
+        location = store.models_location()
     except ArtdemoError as err:
-        return str(err)
+        return SHIPPED, str(err)
+    if location.from_hub:
+        return f"The models published on Hugging Face: {location.repo}.", str(location.origin)
+    return SHIPPED, str(location.origin)
+
+
+def models_origin() -> str:
+    """Where the models come from, for a maintainer (or why that can't be said)."""
+    return models_source()[1]
 
 
 def cards() -> dict[str, ModelCard]:

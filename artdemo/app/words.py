@@ -89,6 +89,34 @@ def source_name(source: str) -> str:
     return SOURCE_NAMES.get(source, source)
 
 
+COLLECTIONS = {
+    "whitney": "the Whitney Museum of American Art",
+    "galc": "UC Berkeley Library's Graphic Arts Loan Collection",
+    "wikiart224": "WikiArt",
+    "peopleart": "the PeopleArt set of WikiArt paintings and photographs",
+    "cyclegan": "a set of Japanese ukiyo-e prints",
+    "deoldify": "a set of historic photographs",
+    "louvre": "the Louvre's collections",
+}
+"""The collection-cache sets (the `source` column of the labels CSVs), named for a visitor."""
+
+
+def collection_name(source: str) -> str:
+    """The collection-cache set a held-out picture or a training row comes from, as a visitor reads it
+    after "from": 'wikiart224:Romanticism' -> 'WikiArt', 'whitney' -> 'the Whitney Museum of American Art'.
+    The part after ':' is the set's own sub-folder, not a source. An unknown tag stays as it is rather
+    than vanish."""
+    tag = str(source).split(":")[0]
+    return COLLECTIONS.get(tag, tag)
+
+
+def collection_title(source: str) -> str:
+    """collection_name as a label on its own (a legend, a list item): 'The Whitney Museum of American Art'.
+    An unknown tag stays exactly as it is ('moma', not 'Moma': a tag is a name, not a phrase)."""
+    name = collection_name(source)
+    return name if name == str(source).split(":")[0] else name[:1].upper() + name[1:]
+
+
 def random_button(source: str) -> str:
     """'Random from The Met', 'Random from MoMA', 'Random from the collection cache'."""
     return f"Random from {SOURCE_SHORT.get(source, source)}"

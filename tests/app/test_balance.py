@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from artdemo.app import balance
+from artdemo.app import balance, words
 from artdemo import config
 from artdemo.errors import ArtdemoError
 from tests.support.app_cards import make_card
@@ -67,4 +67,22 @@ def test_source_note_when_a_class_comes_from_one_source():
     counts = pd.DataFrame({"class": ["cubism", "baroque", "baroque"], "source": ["peopleart", "wikiart", "peopleart"],
                            "count": [100, 50, 50]})
     notes = balance.source_notes(counts)
-    assert notes == ["cubism comes (almost) only from peopleart, so the model may be recognising that source rather than the class."]
+    assert notes == [f"cubism comes (almost) only from {words.collection_name('peopleart')}, so the model may be "
+                     "recognising that source rather than the class."]
+    assert "PeopleArt" in notes[0] and "peopleart" not in notes[0]
+
+
+def test_sources_are_named_for_visitors_in_the_chart_and_its_notes():
+    counts = pd.DataFrame({"class": ["cubism", "pop_art", "baroque"],
+                           "source": ["peopleart", "peopleart", "wikiart224"], "count": [100, 40, 50]})
+    named = balance.named_sources(counts)
+    assert named["source"].tolist() == [words.collection_title("peopleart")] * 2 + ["WikiArt"]
+    assert counts["source"].tolist() == ["peopleart", "peopleart", "wikiart224"]  # the tags stay for grouping
+    figure, notes = balance.training_view("style", make_card("style", ["baroque", "cubism", "pop_art"], [],
+                                                               source_counts={"peopleart:Cubism": {"cubism": 100},
+                                                                              "whitney": {"baroque": 50}}))
+    legend = {trace.name for trace in figure.data}
+    assert legend == {words.collection_title("peopleart"), words.collection_title("whitney")}
+    assert "Whitney Museum of American Art" in notes and "PeopleArt" in notes
+    for tag in ("peopleart", "whitney", "wikiart224"):
+        assert tag not in notes and tag not in legend

@@ -89,3 +89,54 @@ def test_card_without_examples_falls_back_to_the_saved_matrix():
     assert confusion.counts(card).tolist() == [[1, 2], [1, 2]]
     with pytest.raises(ArtdemoError, match="no held-out examples"):
         confusion.counts(card, threshold=0.3)
+
+
+# --- what a visitor reads ----------------------------------------------------------------------------------
+
+STYLE_CLASSES = ["art_nouveau", "pop_art", "post_impressionism"]
+
+
+def style_card():
+    """A style card whose held-out pictures carry the data cache's source tags, as a trained card does."""
+    card = make_card("style", STYLE_CLASSES, [
+        ("art_nouveau", [0.7, 0.2, 0.1]), ("pop_art", [0.1, 0.8, 0.1]), ("post_impressionism", [0.6, 0.1, 0.3]),
+    ], data_counts={"train": {c: 14 for c in STYLE_CLASSES}, "val": {c: 3 for c in STYLE_CLASSES},
+                    "test": {c: 3 for c in STYLE_CLASSES}})
+    for example, source in zip(card.examples, ("wikiart224:Art_Nouveau_Modern", "peopleart:PopArt", "whitney")):
+        example.source = source
+    return card
+
+
+def test_per_class_view_writes_class_names_and_column_titles_as_the_app_does():
+    table = confusion.per_class_view(confusion.counts(style_card()), STYLE_CLASSES)
+    assert table.columns.tolist() == ["Class", "Precision", "Recall", "F1", "Pictures"]
+    assert table["Class"].tolist() == ["art nouveau", "pop art", "post impressionism"]
+    assert table.loc[0, "Recall"] == pytest.approx(1.0)
+
+
+def test_comparison_view_has_plain_titles_and_keeps_the_how_out_of_the_table():
+    table, how = confusion.comparison_view(lithograph_card())
+    assert table.columns.tolist() == ["Approach", "Accuracy", "Balanced accuracy", "Macro-F1"]
+    assert not any("_" in column for column in table.columns)
+    assert how == ["Ours (this app's model): lite0+head"]  # the seed figures of this card name no method
+
+
+def test_cell_captions_name_the_collection_not_the_cache_tag():
+    card = style_card()
+    items = [item for true in STYLE_CLASSES for pred in STYLE_CLASSES
+             for item in confusion.cell_examples(card, true, pred)]
+    captions = " ".join(confusion.example_caption(item) + " " + confusion.example_alt(item) for item in items)
+    assert "from WikiArt" in captions and "from the Whitney Museum of American Art" in captions
+    assert "PeopleArt" in captions
+    for tag in ("wikiart224", "peopleart", "whitney", "Art_Nouveau_Modern", "PopArt"):
+        assert tag not in captions
+    assert "_" not in captions
+
+
+def test_split_note_is_a_sentence_for_visitors_not_the_hash_rule():
+    card = style_card()
+    card.split_rule = "sha256 of the image path; first 8 hex digits mod 100: < 70 train, < 85 validation, else test"
+    note = confusion.split_note(card, 9)
+    assert note.startswith("9 held-out pictures (15% of the collection), set aside by a fixed rule before training")
+    assert "never saw" in note
+    assert "sha256" not in note and "mod 100" not in note

@@ -4,6 +4,7 @@ The cards here are written to a temporary models folder in the real card format;
 their example paths are real images of the shared data cache, so thumbnails show.
 """
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,34 @@ def test_picking_a_cell_shows_those_images_most_confident_first(models):
 def test_seed_baseline_sits_beside_ours(models):
     at = open_page("pages/confusion.py")
     table = at.dataframe[0].value
-    assert table["approach"].tolist() == ["ours (this app's model)", "seed 000 small CNN"]
+    assert table["Approach"].tolist() == ["ours (this app's model)", "seed 000 small CNN"]
+
+
+def test_explorer_tables_and_notes_speak_to_visitors(models):
+    at = open_page("pages/confusion.py")
+    comparison, per_class = at.dataframe[0].value, at.dataframe[1].value
+    assert comparison.columns.tolist() == ["Approach", "Accuracy", "Balanced accuracy", "Macro-F1"]
+    assert per_class.columns.tolist() == ["Class", "Precision", "Recall", "F1", "Pictures"]
+    assert per_class["Class"].tolist() == ["lithograph", "not lithograph"]
+    note = next(c.value for c in at.caption if c.value.startswith("6 held-out pictures"))
+    assert "never saw" in note and "path hash" not in note  # "path hash": this card's split rule
+    rule = next(e for e in at.expander if e.label == "The exact rule (for curators)")
+    assert [c.value for c in rule.caption] == ["path hash"]
+    assert [c.value for c in at.caption if "path hash" in c.value] == ["path hash"]  # only there
+
+
+@needs_data
+def test_cell_captions_name_the_collection_not_the_cache_tag(tmp_path, monkeypatch):
+    card = lithograph_card()
+    for ex, row in zip(card.examples, list_labelled("lithograph")):
+        ex.path, ex.source = row.path, "whitney"
+    save_card(card, tmp_path)
+    monkeypatch.setenv("ARTDEMO_MODELS", str(tmp_path))
+    monkeypatch.delenv("ARTDEMO_HF_REPO", raising=False)
+    at = open_page("pages/confusion.py")
+    captions = [c.value for c in at.caption if " at " in c.value and "%" in c.value]
+    assert captions and all(c.endswith("· from the Whitney Museum of American Art") for c in captions)
+    assert "whitney" not in texts(at)
 
 
 def test_confusion_explorer_without_models_says_how_to_train(tmp_path, monkeypatch):
@@ -90,7 +118,12 @@ def test_class_balance_shows_collections_and_training_sets_with_notes(models):
     assert not at.error
     assert len(at.get("plotly_chart")) >= 7
     at.selectbox(key="bal_task").set_value("style").run()
-    assert any("only from peopleart" in w.value for w in at.warning)
+    notes = " ".join(w.value for w in at.warning)
+    assert "only from WikiArt" in notes and "only from the PeopleArt" in notes
+    assert "wikiart224" not in notes and "peopleart" not in notes
+    legend = {trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]
+              if "images per class and source" in json.dumps(json.loads(chart.proto.spec)["layout"].get("title"))}
+    assert "WikiArt" in legend and not legend & {"wikiart224", "peopleart"}
 
 
 @needs_data
@@ -109,6 +142,10 @@ def test_about_lists_models_with_the_seed_figure_and_data_credits(models):
     assert rows.loc[0, "seed accuracy"] == pytest.approx(0.61)
     assert "non-commercial" in texts(at)
     assert "BerkeleyLibrary/galc-api" in texts(at)
+    credits = next(m.value for m in at.markdown if "BerkeleyLibrary/galc-api" in m.value)
+    assert not any(line.lstrip().startswith("|") for line in credits.splitlines()), "a table can't fit a phone"
+    assert "The models shipped with the app." in texts(at)
+    assert "ARTDEMO_HF_REPO" not in texts(at) and "bundled models/" not in texts(at)
     assert at.expander, "no model details shown"
     assert ("The Louvre's held-out paintings: 330 pictures, 100% called not lithograph, 99% of them as visitor "
             "photos (86% and 88% without the borrowed paintings).") in texts(at)
