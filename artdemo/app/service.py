@@ -12,7 +12,7 @@ kiosk) goes through one queue and one worker:
   replaces it (the older caller gets `Replaced`, not a hang);
 - the background lane (warm-up of the explanation models, precomputing maps) has
   its own thread, at a lower OS priority, which starts a job only when no visitor's
-  request waits or runs. A visitor who arrives during a long background job (tracing
+  request waits or runs and none came in the last `background_quiet` seconds. A visitor who arrives during a long background job (tracing
   an explanation model takes seconds) is served at once by the worker instead of
   waiting for it to end;
 - the queue is bounded: when full, submitting raises `Busy`, whose message tells
@@ -106,13 +106,15 @@ class InferenceService:
 
     def __init__(self, predict_fn: PredictFn | None = None, explain_fn: ExplainFn | None = None, *,
                  max_batch: int = 32, batch_wait: float = 0.005, max_waiting: int | None = None,
-                 max_background: int = 16, timeout: float | None = None) -> None:
+                 max_background: int = 16, timeout: float | None = None, background_quiet: float = 1.0) -> None:
         self.predict_fn = predict_fn or _real_predict
         self.explain_fn = explain_fn or _real_explain
         self.max_batch = max_batch
         self.batch_wait = batch_wait
         self.max_waiting = int(max_waiting or config.positive_number("ARTDEMO_QUEUE_LIMIT", 64))
         self.max_background = max_background
+        self.background_quiet = background_quiet
+        self._last_visitor = float("-inf")  # time.monotonic() of the newest prediction or map asked for
         self.timeout = float(timeout or config.positive_number("ARTDEMO_SERVICE_TIMEOUT", 180.0))
         self._lanes: tuple[deque[Ticket], ...] = (deque(), deque(), deque())
         self._pending_explain: dict[str, Ticket] = {}
@@ -166,6 +168,8 @@ class InferenceService:
                 raise Busy(busy_message(self.queue_length_locked() + 1))
             self._ids += 1
             ticket = Ticket(self._ids, lane, session, work)
+            if lane != BACKGROUND:
+                self._last_visitor = time.monotonic()
             self._lanes[lane].append(ticket)
             if lane == EXPLAIN and session is not None:
                 self._pending_explain[session] = ticket
@@ -305,14 +309,23 @@ class InferenceService:
             self._running = taken
             return taken
 
+    def _background_may_start(self) -> float | None:
+        """None when a background job may start now; else how long to wait before asking again (0: until
+        notified). Called with the lock held. A job starts only when no visitor's request waits or runs,
+        and none came for `background_quiet` seconds: a crowd's requests come a page run apart, and a
+        job started in such a gap runs on TensorFlow's threads, at their priority, beside the next one."""
+        if not self._lanes[BACKGROUND] or self._running or self._lanes[PREDICT] or self._lanes[EXPLAIN]:
+            return 0.0
+        left = self._last_visitor + self.background_quiet - time.monotonic()
+        return left if left > 0 else None
+
     def _run_background(self) -> None:
-        """Background jobs, one at a time, each started only while no visitor's request waits or runs."""
+        """Background jobs, one at a time, each started only while visitors leave the models alone."""
         yield_to_models(BACKGROUND_NICE)  # behind visitors' page threads too (TensorFlow's pool is not affected)
         while True:
             with self._cond:
-                while not self._closed and not (self._lanes[BACKGROUND] and not self._running
-                                                and not self._lanes[PREDICT] and not self._lanes[EXPLAIN]):
-                    self._cond.wait()
+                while not self._closed and (wait := self._background_may_start()) is not None:
+                    self._cond.wait(wait or None)
                 if self._closed:
                     return
                 ticket = self._lanes[BACKGROUND].popleft()

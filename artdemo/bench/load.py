@@ -49,6 +49,8 @@ from artdemo.bench.app_server import Server, wait_until_up
 
 FRONTS = ("gradio", "streamlit")
 VISITORS = (1, 8, 16, 32)
+ROUNDS = 6  # per visitor in a crowd: 8 visitors' p95 rests on 48 requests (with 2, on 16, and their ratio
+# to one visitor's p95 moved between 0.6x and 7.5x from run to run)
 SOLO_ROUNDS = 4  # the one-visitor run makes this many times the rounds of the crowds
 REQUEST_TIMEOUT = 300.0
 
@@ -268,7 +270,7 @@ def first_answer(server: Server, delay: float = 0.0) -> dict:
             "errors": result["errors"]}
 
 
-def front_figures(front: str, visitors: tuple[int, ...] = VISITORS, rounds: int = 2, precompute: bool = True,
+def front_figures(front: str, visitors: tuple[int, ...] = VISITORS, rounds: int = ROUNDS, precompute: bool = True,
                   after_delay: float | None = 10.0, workdir: Path | None = None) -> dict:
     """Cold start, a visitor `after_delay` s after start (a fresh server), then each crowd size."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix=f"artdemo-load-{front}-"))
@@ -291,7 +293,7 @@ def front_figures(front: str, visitors: tuple[int, ...] = VISITORS, rounds: int 
     return out
 
 
-def figures(fronts: tuple[str, ...] = FRONTS, visitors: tuple[int, ...] = VISITORS, rounds: int = 2) -> dict:
+def figures(fronts: tuple[str, ...] = FRONTS, visitors: tuple[int, ...] = VISITORS, rounds: int = ROUNDS) -> dict:
     """The full load test (`python -m artdemo.bench --long`): every front end, every crowd size."""
     return {front: front_figures(front, visitors, rounds) for front in fronts}
 
@@ -347,16 +349,15 @@ def _rounds(text: str) -> int:
 
 
 def arguments() -> argparse.ArgumentParser:
-    """The crowd test alone. More rounds give each p95 more requests to stand on: with 2 rounds, 8
-    visitors' p95 rests on 16 requests, and a ratio of two such p95s moves a lot from run to run."""
+    """The crowd test alone, for any front end, crowd sizes and rounds."""
     parser = argparse.ArgumentParser(prog="python -m artdemo.bench.load",
                                      description="The crowd test: visitors classify and open a map, timed on "
                                                  "the server and end to end (`short`: the CI-sized run).")
     parser.add_argument("--fronts", type=_fronts, default=FRONTS, help="gradio, streamlit or both (default both)")
     parser.add_argument("--visitors", type=_sizes, default=VISITORS,
                         help="crowd sizes, comma-separated (default 1,8,16,32)")
-    parser.add_argument("--rounds", type=_rounds, default=2,
-                        help=f"rounds per visitor in a crowd (default 2; the lone visitor makes {SOLO_ROUNDS} "
+    parser.add_argument("--rounds", type=_rounds, default=ROUNDS,
+                        help=f"rounds per visitor in a crowd (default {ROUNDS}; the lone visitor makes {SOLO_ROUNDS} "
                              "times as many)")
     return parser
 

@@ -20,7 +20,7 @@ def test_the_crowd_test_takes_its_fronts_sizes_and_rounds():
     options = load.arguments().parse_args(["--fronts", "streamlit", "--visitors", "1,8", "--rounds", "6"])
     assert (options.fronts, options.visitors, options.rounds) == (("streamlit",), (1, 8), 6)
     defaults = load.arguments().parse_args([])
-    assert (defaults.fronts, defaults.visitors, defaults.rounds) == (load.FRONTS, load.VISITORS, 2)
+    assert (defaults.fronts, defaults.visitors, defaults.rounds) == (load.FRONTS, load.VISITORS, load.ROUNDS)
 
 
 @pytest.mark.parametrize("argv, words", [

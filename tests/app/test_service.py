@@ -180,6 +180,33 @@ def test_background_work_waits_for_visitors_and_never_holds_them_up(held):
     assert svc.result(job) == "done"
 
 
+def test_background_work_waits_for_a_quiet_spell_after_the_last_visitor():
+    """A crowd's requests come a page run apart; a background job started in such a gap would run
+    beside the next visitor's prediction on TensorFlow's threads, at their priority."""
+    seen = []
+    svc = InferenceService(predict_fn=lambda images, tasks: [{"n": 1} for _ in images], background_quiet=0.6)
+    try:
+        svc.predict(pictures(1, seed=8)[0], session="visitor")
+        asked = time.monotonic()
+        job = svc.submit_background(lambda: seen.append(time.monotonic()))
+        svc.result(job, timeout=30)
+        assert seen[0] - asked >= 0.5, "the background job started right after a visitor's request"
+        svc.predict(pictures(1, seed=9)[0], session="visitor")  # every new request restarts the spell
+        asked = time.monotonic()
+        svc.result(svc.submit_background(lambda: seen.append(time.monotonic())), timeout=30)
+        assert seen[1] - asked >= 0.5
+    finally:
+        svc.close()
+    quiet = InferenceService(predict_fn=lambda images, tasks: [{"n": 1} for _ in images], background_quiet=0.0)
+    try:
+        quiet.predict(pictures(1, seed=8)[0], session="visitor")
+        asked = time.monotonic()
+        quiet.result(quiet.submit_background(lambda: seen.append(time.monotonic())), timeout=30)
+        assert seen[2] - asked < 0.5  # with no spell asked for, it starts as soon as the worker is free
+    finally:
+        quiet.close()
+
+
 def test_ordinals_read_as_english():
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd", "111th"]
