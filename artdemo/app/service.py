@@ -12,9 +12,9 @@ kiosk) goes through one queue and one worker:
   replaces it (the older caller gets `Replaced`, not a hang);
 - the background lane (warm-up of the explanation models, precomputing maps) has
   its own thread, at a lower OS priority, which starts a job only when no visitor's
-  request waits or runs and none came in the last `background_quiet` seconds. A visitor who arrives during a long background job (tracing
-  an explanation model takes seconds) is served at once by the worker instead of
-  waiting for it to end;
+  request waits or runs and none came in the last `background_quiet` seconds. A
+  visitor who arrives during a long background job (tracing an explanation model
+  takes seconds) is served at once by the worker instead of waiting for it to end;
 - the queue is bounded: when full, submitting raises `Busy`, whose message tells
   the visitor where they would be in line.
 
