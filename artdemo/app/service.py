@@ -49,6 +49,7 @@ from artdemo.imaging.decode import fit_pixels
 log = logging.getLogger(__name__)
 
 PREDICT, EXPLAIN, BACKGROUND = 0, 1, 2
+WARM_UP = "warm-up"  # the session of the start-up's own predictions (artdemo.app.warmup), not a visitor's
 LANES = ("predict", "explain", "background")
 
 PredictFn = Callable[[list[np.ndarray], "list[str] | None"], list[dict]]
@@ -168,7 +169,7 @@ class InferenceService:
                 raise Busy(busy_message(self.queue_length_locked() + 1))
             self._ids += 1
             ticket = Ticket(self._ids, lane, session, work)
-            if lane != BACKGROUND:
+            if lane != BACKGROUND and session != WARM_UP:
                 self._last_visitor = time.monotonic()
             self._lanes[lane].append(ticket)
             if lane == EXPLAIN and session is not None:

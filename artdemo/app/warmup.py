@@ -13,6 +13,7 @@ import logging
 
 import numpy as np
 
+from artdemo.app.service import WARM_UP
 from artdemo.errors import ArtdemoError
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,8 @@ def warm(svc, precompute: bool, warm_maps: bool) -> str:
     """
     grey = np.full((224, 224, 3), 128, dtype=np.uint8)
     try:
-        first = svc.predict(grey, session="warm-up")
-        for ticket in [svc.submit_predict(grey, session="warm-up") for _ in range(3)]:
+        first = svc.predict(grey, session=WARM_UP)
+        for ticket in [svc.submit_predict(grey, session=WARM_UP) for _ in range(3)]:
             svc.result(ticket)
     except Exception as err:  # no models, damaged models: the page shows it plainly
         log.warning("warm-up failed: %s", err, exc_info=not isinstance(err, ArtdemoError))
