@@ -133,9 +133,9 @@ def tally(state: MutableMapping[str, Any]) -> dict[str, int]:
 
 def start_on_prediction(state: MutableMapping[str, Any], key: str, default: str, classes: list[str]) -> None:
     """Put the class picker `key` on `default` (the current prediction) when it has no valid choice,
-    and again whenever the prediction changes: a class the visitor picked for the last answer must
-    not stay selected, marked as neither, once the models say something else (the whole picture
-    instead of the crop gives new answers on the same page). Their own pick stands otherwise."""
+    and again whenever the prediction changes (the whole picture instead of the crop gives new answers
+    on the same page): left on the old answer, the page would explain one class while marking another
+    as predicted. A class the visitor picked for the current answer stands."""
     made_for = f"{key}{PICKED_FOR}"
     if state.get(key) not in classes or state.get(made_for) != default:
         state[key] = default
