@@ -49,7 +49,8 @@ def show_answer(item: kiosk.KioskItem) -> None:
     pred = item.prediction
     st.markdown(f"### {item.question}")
     st.markdown(f"# {words.pretty(pred.predicted)}")
-    st.markdown(f"**{words.KIOSK_VERDICT.get(pred.route, words.route_word(pred.route))} ({pred.confidence:.0%})**")
+    verdict = words.KIOSK_VERDICT.get(pred.route, words.route_word(pred.route))
+    st.markdown(f"**{verdict} ({words.confidence(pred.confidence)})**")
     truth = item.obj.labels.get(item.task)
     if truth:
         colour = "green" if truth == pred.predicted else "red"

@@ -119,7 +119,8 @@ if task in ("lithograph", "medium"):
                                               on_wait=on_wait)
             cam, occ = texture.overlays(opacity)
             crop_col, cam_col, occ_col = st.columns(3)
-            crop_col.image(texture.crop, caption=f"The piece: {texture.probability:.0%} {words.pretty(class_name)}",
+            crop_col.image(texture.crop,
+                           caption=f"The piece: {words.confidence(texture.probability)} {words.pretty(class_name)}",
                            width="stretch", alt=f"A full-resolution piece of {title}")
             cam_col.image(cam, caption="Grad-CAM on the piece", width="stretch",
                           alt="Grad-CAM map over the piece")

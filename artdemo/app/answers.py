@@ -70,7 +70,8 @@ def summary_markdown(obj: ArtObject, predictions: dict[str, Prediction], framing
     for task, pred in predictions.items():
         truth = obj.labels.get(task)
         mark = "" if truth is None else f" · {words.verdict_word(truth == pred.predicted)}"
-        rows.append(f"| {words.task_title(task)} | {words.pretty(pred.predicted)} | {pred.confidence:.0%} "
+        rows.append(f"| {words.task_title(task)} | {words.pretty(pred.predicted)} "
+                    f"| {words.confidence(pred.confidence)} "
                     f"| {pred.route} ({words.route_word(pred.route)}) | {words.pretty(truth or '—')}{mark} |")
     notes = [f"**{words.task_title(t)}:** {words.out_of_scope_sentence(t)}."
              for t, p in predictions.items() if p.route == "out_of_scope"]

@@ -225,14 +225,14 @@ def example_source(item: CellExample) -> str:
 
 def example_caption(item: CellExample) -> str:
     """What a cell image's caption says: the answer, its confidence and where the image is from."""
-    return f"{words.pretty(item.predicted)} at {item.confidence:.0%} · from {example_source(item)}"
+    return f"{words.pretty(item.predicted)} at {words.confidence(item.confidence)} · from {example_source(item)}"
 
 
 def example_alt(item: CellExample) -> str:
     """Alternative text of a cell image, for people who can't see it."""
     return (f"Held-out image from {example_source(item)}: the museum says "
             f"{words.pretty(item.example.true)}, the model says {words.pretty(item.predicted)} "
-            f"at {item.confidence:.0%}.")
+            f"at {words.confidence(item.confidence)}.")
 
 
 def cell_gallery(card: ModelCard, true: str, predicted: str,

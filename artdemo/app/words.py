@@ -126,6 +126,12 @@ def method_title(method: str) -> str:
     return METHOD_TITLES.get(method, method)
 
 
+def confidence(p: float) -> str:
+    """A model's confidence in its answer as a visitor reads it: '48%', and 'over 99%' rather than a
+    '100%' that only rounding made; a calibrated model is never certain."""
+    return "over 99%" if p >= 0.995 else f"{p:.0%}"
+
+
 def pretty(name: str) -> str:
     """A class name as a person writes it: 'not_lithograph' -> 'not lithograph'."""
     return str(name).replace("_", " ")

@@ -71,7 +71,8 @@ def show_prediction(task: str, pred: Prediction, verdict: session.Verdict, key: 
     st.markdown(f"#### {words.task_title(task)}")
     if words.task_question(task):
         st.caption(words.task_question(task))
-    st.markdown(f"**{words.pretty(pred.predicted)}** · {pred.confidence:.0%} · {route_badge(pred.route)}")
+    st.markdown(f"**{words.pretty(pred.predicted)}** · {words.confidence(pred.confidence)} · "
+                f"{route_badge(pred.route)}")
     if pred.route == "out_of_scope":
         st.warning(words.route_note(task, pred.route, pred.threshold), icon=":material/help:")
     if verdict.truth is not None:

@@ -59,3 +59,12 @@ def test_verdicts_are_the_same_words_everywhere():
     assert words.verdict_word(None) == "no museum label to compare"
     assert words.kiosk_verdict("lithograph", "lithograph") == "✓ The museum agrees."
     assert words.kiosk_verdict("not_lithograph", "lithograph") == "✗ The museum says: not lithograph."
+
+
+def test_a_confidence_reads_over_99_percent_never_100():
+    """A calibrated model is never certain; '100%' on screen is rounding, and visitors read it as certainty."""
+    assert [words.confidence(p) for p in (0.4849, 0.99, 0.9949, 0.995, 0.9999, 1.0)] == [
+        "48%", "99%", "99%", "over 99%", "over 99%", "over 99%"]
+    obj = ArtObject(source="upload", object_id="x", title="IMG_1.jpg")
+    summary = answers.summary_markdown(obj, {"style": answer("style", ["cubism", "pop_art"], [0.002, 0.998], True)})
+    assert "| over 99% |" in summary and "100%" not in summary
