@@ -70,8 +70,7 @@ def sources_list(table: str) -> str:
 def _source_title(cell: str) -> str:
     """'`wikiart224:*`' -> 'WikiArt (`wikiart224:*`)'; a cell that is no known tag ('MoMA sample') as it is."""
     tag = cell.strip("`")
-    name = words.collection_title(tag)
-    return cell if name.lower() == tag.split(":")[0].lower() else f"{name} ({cell})"
+    return f"{words.collection_title(tag)} ({cell})" if tag.split(":")[0] in words.COLLECTIONS else cell
 
 
 def model_rows(cards: list[ModelCard]) -> pd.DataFrame:
